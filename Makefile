@@ -1,0 +1,66 @@
+# voiced — the commands people type. `make run` and `make test` set everything up themselves.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+CONFIG ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian / Raspberry Pi OS packages the compiled dependencies need (pyalsaaudio, systemd-python).
+APT_BUILD := libasound2-dev libsystemd-dev pkg-config gcc alsa-utils
+# Extra packages the test suite uses: a real sound server (PipeWire) and real network faults.
+APT_TEST := pipewire pipewire-alsa pipewire-bin wireplumber dbus nftables iproute2 util-linux
+
+.PHONY: all run test lint unit bench install deps deps-test venv clean devices check
+
+all: test
+
+deps:
+	@$(MAKE) --no-print-directory apt PKGS="$(APT_BUILD) $(if $(shell $(PYTHON) -c 'import sysconfig,os,sys; sys.exit(0 if os.path.exists(sysconfig.get_paths()["include"] + "/Python.h") else 1)' 2>/dev/null && echo ok),,python3-dev python3-venv)"
+
+deps-test: deps
+	@$(MAKE) --no-print-directory apt PKGS="$(APT_TEST)"
+
+# Install only what is missing, through sudo when not root.
+apt:
+	@missing=""; for p in $(PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+
+$(VENV)/.stamp: pyproject.toml
+	@$(MAKE) --no-print-directory deps
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV_FLAGS) $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+venv: $(VENV)/.stamp
+
+run: venv
+	$(VENV)/bin/voiced run $(if $(CONFIG),--config $(CONFIG),--config-optional)
+
+devices: venv
+	$(VENV)/bin/voiced devices
+
+check: venv
+	$(VENV)/bin/voiced check
+
+lint: venv
+	$(VENV)/bin/ruff check daemon tests bench
+	$(VENV)/bin/ruff format --check daemon tests bench
+	$(VENV)/bin/mypy
+
+# pytest exits 5 when it collected nothing: that is a failure here too.
+unit: venv deps-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint unit
+
+bench: venv deps-test
+	$(PY) bench/run.py
+
+install: venv
+	$(SUDO) install -D -m 0644 systemd/voiced.service /etc/systemd/system/voiced.service
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,21 @@
+"""[talk]: how a conversation turn starts and ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+TalkMode = Literal["hold", "toggle", "vad"]
+
+
+@dataclass(frozen=True)
+class TalkConfig:
+    mode: TalkMode = "hold"
+    """hold: press to talk, release to send; toggle: press, talk, press; vad: hands-free."""
+    long_press_s: float = 2.0
+    """Holding this long stops the current response and clears the turn."""
+    debounce_ms: float = 30.0
+    vad_threshold: float = 0.6
+    vad_silence_duration_ms: int = 800
+    half_duplex: bool = True
+    """In vad mode, gate the mic while the assistant speaks so it cannot interrupt itself."""

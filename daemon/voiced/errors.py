@@ -1,0 +1,76 @@
+"""One root exception for everything voiced raises on purpose, and the exit statuses."""
+
+from __future__ import annotations
+
+# Exit statuses (documented in the README and listed in the unit's RestartPreventExitStatus=).
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_CONFIG = 78  # EX_CONFIG: fix the configuration; systemd does not restart in a loop
+EXIT_CREDENTIALS = 77  # EX_NOPERM: the API key was rejected; fix the key, then reload
+
+
+class VoicedError(Exception):
+    """Root of every error voiced raises on purpose."""
+
+
+class ConfigError(VoicedError):
+    """A configuration value is wrong: names the key, the file and the fix."""
+
+    def __init__(self, key: str, file: str, problem: str, fix: str) -> None:
+        self.key = key
+        self.file = file
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{file}: {key}: {problem}. Fix: {fix}")
+
+
+class RealtimeError(VoicedError):
+    """Something went wrong with the realtime link or session."""
+
+    #: True when retrying cannot help (bad key, no quota): a person must act.
+    fatal: bool = False
+
+
+class ConnectTimeoutError(RealtimeError, TimeoutError):
+    """connect() did not reach a live, configured session in time."""
+
+
+class ConnectionRefusedByPeer(RealtimeError):
+    """TCP connection refused, DNS failure or another network-level failure."""
+
+
+class HTTPStatusError(RealtimeError):
+    """The server rejected the WebSocket handshake with an HTTP status."""
+
+    def __init__(self, status: int, message: str, retry_after_s: float | None = None) -> None:
+        self.status = status
+        self.retry_after_s = retry_after_s
+        super().__init__(message)
+
+
+class CredentialsRejectedError(HTTPStatusError):
+    """HTTP 401/403 or invalid_api_key: the key is wrong or has no access."""
+
+    fatal = True
+
+
+class ServerError(RealtimeError):
+    """The server sent an error event with a code that ends the session."""
+
+    def __init__(self, code: str, message: str, *, fatal: bool) -> None:
+        self.code = code
+        self.fatal = fatal
+        super().__init__(f"{code}: {message}" if message else code)
+
+
+class ConnectionLostError(RealtimeError):
+    """The link dropped (close code, dead link) and reconnect was off or gave up."""
+
+    def __init__(self, message: str, close_code: int | None = None) -> None:
+        self.close_code = close_code
+        super().__init__(message)
+
+
+class NotConnectedError(RealtimeError):
+    """A realtime method was called before connect() or after close()."""

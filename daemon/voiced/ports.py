@@ -1,0 +1,51 @@
+"""The small interfaces the app wires together. Real adapters and tests both implement them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
+
+from voiced.core.status import Status, TalkEvent
+
+
+class Microphone(Protocol):
+    """Captured audio as 24 kHz s16le mono frames (default 20 ms = 960 bytes)."""
+
+    async def start(self) -> None: ...
+
+    def frames(self) -> AsyncIterator[bytes]: ...
+
+    async def stop(self) -> None: ...
+
+
+class Speaker(Protocol):
+    """Plays 24 kHz s16le mono audio, one response at a time, and says how much was heard."""
+
+    async def start(self) -> None: ...
+
+    def play(self, response_id: str, pcm_24k: bytes) -> None:
+        """Queue audio of `response_id` (never blocks)."""
+
+    def finish(self, response_id: str) -> None:
+        """No more audio comes for `response_id`: play out what is queued."""
+
+    def flush(self) -> int:
+        """Barge-in: stop within one period, drop what is queued; return ms played of it."""
+
+    def played_ms(self, response_id: str) -> int:
+        """How many ms of `response_id` actually reached the speaker so far."""
+
+    def is_playing(self) -> bool: ...
+
+    async def stop(self) -> None: ...
+
+
+class Panel(Protocol):
+    """Buttons in, status light out."""
+
+    async def start(self, on_talk: Callable[[TalkEvent], None]) -> None:
+        """Start; `on_talk` is always called on the event loop's thread."""
+
+    def show(self, status: Status) -> None: ...
+
+    async def stop(self) -> None: ...
