@@ -43,9 +43,14 @@ class ConnectionRefusedByPeer(RealtimeError):
 class HTTPStatusError(RealtimeError):
     """The server rejected the WebSocket handshake with an HTTP status."""
 
-    def __init__(self, status: int, message: str, retry_after_s: float | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, retry_after_s: float | None = None,
+        code: str | None = None,
+    ) -> None:
         self.status = status
         self.retry_after_s = retry_after_s
+        self.code = code
+        """The error code from the response body (e.g. "insufficient_quota"), if any."""
         super().__init__(message)
 
 

@@ -1,0 +1,60 @@
+"""Frames kept while the link is down, bounded by the audio they carry; oldest dropped first."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+
+@dataclass
+class _Entry:
+    frame: str
+    audio_ms: float
+
+
+class Outbox:
+    """Ordered client frames waiting for a configured session.
+
+    Audio frames count against `max_audio_ms`; control frames (commit, response.create)
+    ride along in order and are bounded by `max_control_frames`. When the audio bound is
+    passed, the oldest frames go first and are counted in `dropped_audio_ms`.
+    """
+
+    def __init__(self, *, max_audio_ms: float, max_control_frames: int = 64) -> None:
+        self.max_audio_ms = max_audio_ms
+        self.max_control_frames = max_control_frames
+        self._entries: deque[_Entry] = deque()
+        self.audio_ms = 0.0
+        self._control = 0
+        self.dropped_audio_ms = 0.0
+        self.dropped_frames = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def put(self, frame: str, audio_ms: float = 0.0) -> float:
+        """Keep `frame`; return the ms of audio dropped to make room (0 when none)."""
+        self._entries.append(_Entry(frame, audio_ms))
+        self.audio_ms += audio_ms
+        if audio_ms == 0.0:
+            self._control += 1
+        dropped = 0.0
+        while self._entries and (
+            self.audio_ms > self.max_audio_ms or self._control > self.max_control_frames
+        ):
+            old = self._entries.popleft()
+            self.audio_ms -= old.audio_ms
+            if old.audio_ms == 0.0:
+                self._control -= 1
+            dropped += old.audio_ms
+            self.dropped_frames += 1
+        self.dropped_audio_ms += dropped
+        return dropped
+
+    def drain(self) -> list[str]:
+        """Everything kept, oldest first; the outbox is empty afterwards."""
+        frames = [e.frame for e in self._entries]
+        self._entries.clear()
+        self.audio_ms = 0.0
+        self._control = 0
+        return frames

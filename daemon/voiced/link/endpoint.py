@@ -1,0 +1,80 @@
+"""Where to connect and how to authenticate: OpenAI, Azure, or any compatible server."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from voiced.errors import ConfigError
+
+OPENAI_URL = "wss://api.openai.com/v1/realtime"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    provider: str
+    headers: dict[str, str] = field(repr=False)
+    """Handshake headers; they hold the secret, so they are never printed."""
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Header values that must never reach a log line."""
+        return tuple(v for k, v in self.headers.items() if k.lower() in ("authorization",
+                                                                         "api-key"))
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or "?"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _with_model(url: str, model: str) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("model", model)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def realtime_endpoint(
+    *, provider: str, model: str, api_key: str | None, url: str | None,
+    config_file: str = "(arguments)",
+) -> Endpoint:
+    """Build the URL and headers for `provider` ("openai", "azure", "compatible").
+
+    OpenAI and compatible servers take `Authorization: Bearer <key>`; Azure takes `api-key`
+    and needs its resource URL (wss://<resource>.openai.azure.com/openai/v1/realtime).
+    Plain ws:// is refused except to this machine, so a key never crosses a network in clear.
+    """
+    if provider == "azure" and url is None:
+        raise ConfigError("realtime.url", config_file, "Azure needs its resource URL",
+                          'set realtime.url = "wss://<resource>.openai.azure.com/openai/v1/'
+                          'realtime"')
+    if provider == "compatible" and url is None:
+        raise ConfigError("realtime.url", config_file, "a compatible server needs its URL",
+                          'set realtime.url = "wss://host/v1/realtime"')
+    full = _with_model(url or OPENAI_URL, model)
+    parts = urlsplit(full)
+    if parts.scheme not in ("ws", "wss"):
+        raise ConfigError("realtime.url", config_file, f"scheme {parts.scheme!r} is not ws/wss",
+                          "use wss://…")
+    if parts.scheme == "ws" and not is_loopback(parts.hostname or ""):
+        raise ConfigError("realtime.url", config_file,
+                          "plain ws:// is allowed only to this machine (127.0.0.1, ::1)",
+                          "use wss:// for a remote server")
+    headers: dict[str, str] = {}
+    if api_key:
+        if provider == "azure":
+            headers["api-key"] = api_key
+        else:
+            headers["Authorization"] = f"Bearer {api_key}"
+    return Endpoint(url=full, provider=provider, headers=headers)

@@ -1,0 +1,105 @@
+"""Turn websockets' and the OS's exceptions into voiced's typed errors and policy failures."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from voiced.core.reconnect import (
+    Failure,
+    FailureKind,
+    classify_close,
+    classify_error_code,
+    classify_http,
+)
+from voiced.errors import (
+    ConnectionLostError,
+    ConnectionRefusedByPeer,
+    ConnectTimeoutError,
+    CredentialsRejectedError,
+    HTTPStatusError,
+    RealtimeError,
+    ServerError,
+)
+from voiced.link.endpoint import Endpoint
+from voiced.logs import redact
+
+
+def _retry_after_s(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare for this API; the backoff applies
+
+
+def _body_error(body: bytes | bytearray | None) -> tuple[str | None, str]:
+    """(code, message) from an OpenAI-style JSON error body; tolerant of anything."""
+    if not body:
+        return None, ""
+    try:
+        data = json.loads(body[:65536])
+        err = data.get("error", data) if isinstance(data, dict) else {}
+        code = err.get("code") if isinstance(err, dict) else None
+        message = err.get("message") if isinstance(err, dict) else None
+        return (code if isinstance(code, str) else None,
+                message if isinstance(message, str) else "")
+    except (ValueError, UnicodeDecodeError):
+        return None, body[:120].decode("utf-8", "replace")
+
+
+def error_from_handshake(exc: BaseException, endpoint: Endpoint) -> RealtimeError:
+    """A typed, secret-free error for a failed connection attempt."""
+    host = endpoint.host
+    if isinstance(exc, InvalidStatus):
+        status = exc.response.status_code
+        code, message = _body_error(exc.response.body)
+        message = redact(message, endpoint.secrets)[:200]
+        retry_after = _retry_after_s(exc.response.headers.get("Retry-After"))
+        if status in (401, 403) or code in ("invalid_api_key", "account_deactivated"):
+            what = "API key rejected" if status == 401 else "access denied"
+            return CredentialsRejectedError(
+                status, f"{host}: {what} (HTTP {status}{', ' + code if code else ''}): "
+                f"check realtime.api_key_file or the openai_api_key credential", retry_after,
+                code)
+        err = HTTPStatusError(status, f"{host}: HTTP {status}"
+                              f"{' ' + code if code else ''}{': ' + message if message else ''}",
+                              retry_after, code)
+        if status == 429 and code in ("insufficient_quota", "billing_hard_limit_reached"):
+            err.fatal = True
+        return err
+    if isinstance(exc, ConnectionClosed):
+        close_code = exc.rcvd.code if exc.rcvd is not None else None
+        return ConnectionLostError(f"{host}: closed during the handshake ({close_code})",
+                                   close_code)
+    if isinstance(exc, socket.gaierror):
+        return ConnectionRefusedByPeer(f"{host}: name not resolved ({exc.strerror})")
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectionRefusedByPeer(f"{host}: connection refused")
+    if isinstance(exc, OSError):
+        return ConnectionRefusedByPeer(f"{host}: {exc.strerror or type(exc).__name__}")
+    return RealtimeError(f"{host}: handshake failed ({type(exc).__name__}: "
+                         f"{redact(str(exc), endpoint.secrets)[:160]})")
+
+
+def failure_of(exc: RealtimeError) -> Failure:
+    """The reconnect policy's view of a failed attempt."""
+    if isinstance(exc, HTTPStatusError):
+        if isinstance(exc, CredentialsRejectedError):
+            return Failure(FailureKind.FATAL, "API key rejected")
+        return classify_http(exc.status, exc.code, exc.retry_after_s)
+    if isinstance(exc, ServerError):
+        failure = classify_error_code(exc.code)
+        if failure is not None:
+            return failure
+        if exc.fatal:
+            return Failure(FailureKind.FATAL, str(exc)[:120])
+        return Failure(FailureKind.RETRY, str(exc)[:120])
+    if isinstance(exc, ConnectionLostError):
+        return classify_close(exc.close_code)
+    if isinstance(exc, ConnectTimeoutError):
+        return Failure(FailureKind.RETRY, "timed out")
+    return Failure(FailureKind.RETRY, str(exc)[:120])

@@ -1,0 +1,394 @@
+"""One supervised WebSocket connection to a realtime server (websockets' asyncio client).
+
+Lifecycle: CONNECTING (TCP + TLS + HTTP upgrade) → CONFIGURING (wait for session.created,
+send the full session.update, wait for session.updated) → LIVE → on a drop, OFFLINE while
+the reconnect policy's delay runs → CONNECTING again; FAILED when the policy stops (a person
+must act), CLOSED after close(). Every write goes through `send_frame()`; while the link is
+not LIVE, frames wait in a bounded outbox and are delivered, in order, once the next session
+is configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidStatus,
+    InvalidURI,
+)
+
+from voiced.config.realtime import LinkConfig
+from voiced.core import protocol as rt
+from voiced.core.outbox import Outbox
+from voiced.core.reconnect import (
+    Decision,
+    Failure,
+    FailureKind,
+    ReconnectPolicy,
+    classify_close,
+    classify_error_code,
+    should_rotate,
+)
+from voiced.errors import (
+    ConnectionLostError,
+    ConnectTimeoutError,
+    NotConnectedError,
+    RealtimeError,
+    ServerError,
+)
+from voiced.link.endpoint import Endpoint
+from voiced.link.errors import error_from_handshake, failure_of
+from voiced.logs import quiet_websockets_logger
+
+log = logging.getLogger(__name__)
+
+#: Largest frame accepted from the server; larger ones close the link with 1009 (then retry).
+MAX_FRAME_BYTES = 4 * 1024 * 1024
+
+
+class LinkState(enum.Enum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    CONFIGURING = "configuring"
+    LIVE = "live"
+    OFFLINE = "offline"
+    FAILED = "failed"
+    CLOSED = "closed"
+
+
+def keepalive_s(dead_link_s: float) -> tuple[float, float, float]:
+    """(ping interval, ping timeout, close timeout) so a silent peer is dropped in dead_link_s.
+
+    Worst case: the peer dies just after a pong; the next ping leaves after the interval,
+    times out after the timeout, then the closing handshake waits the close timeout.
+    """
+    return dead_link_s * 0.35, dead_link_s * 0.3, dead_link_s * 0.25
+
+
+class RealtimeLink:
+    """A realtime session that stays up: connect, configure, serve, and reconnect on drops."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        session: Callable[[], Mapping[str, Any]],
+        on_event: Callable[[rt.ServerEvent], None],
+        on_state: Callable[[LinkState, str], None] | None = None,
+        on_error: Callable[[RealtimeError], None] | None = None,
+        is_idle: Callable[[], bool] = lambda: True,
+        config: LinkConfig | None = None,
+        rotate_after_s: float | None = None,
+        policy: ReconnectPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.endpoint = endpoint
+        self.config = config or LinkConfig()
+        self._session = session
+        self._on_event = on_event
+        self._on_state = on_state or (lambda state, detail: None)
+        self._on_error = on_error or (lambda exc: None)
+        self._is_idle = is_idle
+        self._clock = clock
+        self.rotate_after_s = rotate_after_s
+        self.policy = policy or ReconnectPolicy(
+            initial_s=self.config.backoff_initial_s,
+            max_s=self.config.backoff_max_s,
+            healthy_uptime_s=self.config.healthy_uptime_s,
+            rand=random.random,
+        )
+        self.ids = rt.EventIds("c")
+        self.outbox = Outbox(max_audio_ms=self.config.offline_buffer_s * 1000.0)
+        self.state = LinkState.IDLE
+        self.detail = ""
+        self.connections = 0
+        """Sessions configured so far (1 after the first connect)."""
+        self.violations = 0
+        """Frames from the server that were not the protocol (counted, never fatal)."""
+        self._ws: ClientConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._reconnect = True
+        self._closing = False
+        self._wake = asyncio.Event()
+        self._session_failure: Failure | None = None
+        self._connected_at_s = 0.0
+        quiet_websockets_logger()
+
+    # ---- public -------------------------------------------------------------------------
+
+    @property
+    def live(self) -> bool:
+        return self.state is LinkState.LIVE
+
+    async def connect(self, *, timeout_s: float, reconnect: bool) -> None:
+        """Return once a session is live and configured; raise a typed error otherwise.
+
+        The first attempt is bounded by `timeout_s` (handshake and session included) and
+        raises on failure. With `reconnect`, later drops are retried until close().
+        """
+        if self._task is not None and not self._task.done():
+            raise RealtimeError("already connected; call close() first")
+        self._reconnect = reconnect
+        self._closing = False
+        first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._supervise(first, timeout_s), name="voiced-link")
+        try:
+            await asyncio.shield(first)
+        except asyncio.CancelledError:
+            self._task.cancel()
+            raise
+
+    def start(self) -> None:
+        """Keep a session up from now on without waiting: a daemon is ready while offline."""
+        if self._task is not None and not self._task.done():
+            return
+        self._reconnect = True
+        self._closing = False
+        self._task = asyncio.create_task(self._supervise(None, self.config.connect_timeout_s),
+                                         name="voiced-link")
+
+    def retry_now(self) -> None:
+        """A person acted (config reload, `voiced ctl reconnect`): forget the streak, retry."""
+        self.policy.reset()
+        self._wake.set()
+        if self._task is None or self._task.done():
+            self.start()
+
+    async def send_frame(self, frame: str, *, audio_ms: float = 0.0) -> None:
+        """The one place frames leave. While not live they wait (bounded) in the outbox."""
+        ws = self._ws
+        if ws is not None and self.state is LinkState.LIVE:
+            try:
+                await ws.send(frame)
+                return
+            except ConnectionClosed:
+                pass  # the reader notices and reconnects; keep the frame for the next session
+        if self._closing or self._task is None or self._task.done():
+            raise NotConnectedError("not connected: call connect() first")
+        dropped_ms = self.outbox.put(frame, audio_ms)
+        if dropped_ms and self.outbox.dropped_frames == 1:
+            log.warning("link down for more than %.0f s of audio: dropping the oldest",
+                        self.outbox.max_audio_ms / 1000.0, extra={"VOICED_EVENT": "audio_drop"})
+
+    async def close(self) -> None:
+        """Close with 1000 and stop reconnecting; returns within the close timeout."""
+        self._closing = True
+        self._wake.set()
+        ws = self._ws
+        if ws is not None:
+            try:
+                async with asyncio.timeout(self.config.close_timeout_s):
+                    await ws.close(1000, "client closing")
+            except (TimeoutError, OSError, ConnectionClosed):
+                ws.transport.abort()
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, RealtimeError):
+                pass
+        self._ws = None
+        self._set_state(LinkState.CLOSED, "closed")
+
+    # ---- supervision --------------------------------------------------------------------
+
+    async def _supervise(self, first: asyncio.Future[None] | None, timeout_s: float) -> None:
+        first_timeout_s = timeout_s
+        while not self._closing:
+            self._set_state(LinkState.CONNECTING, f"connecting to {self.endpoint.host}")
+            try:
+                ws = await self._open(first_timeout_s)
+            except RealtimeError as exc:
+                if first is not None and not first.done():
+                    self._set_state(LinkState.FAILED, str(exc))
+                    first.set_exception(exc)
+                    return
+                decision = self.policy.on_attempt_failed(failure_of(exc))
+                if not await self._after_failure(decision, exc):
+                    return
+                continue
+            first_timeout_s = self.config.connect_timeout_s
+            self.connections += 1
+            self._connected_at_s = self._clock()
+            self.policy.on_connected(self._connected_at_s)
+            await self._deliver_outbox(ws)
+            self._set_state(LinkState.LIVE, "connected")
+            if first is not None and not first.done():
+                first.set_result(None)
+            failure = await self._serve(ws)
+            self._ws = None
+            if self._closing:
+                return
+            if not self._reconnect:
+                self._set_state(LinkState.FAILED, failure.reason)
+                self._on_error(ConnectionLostError(f"connection lost: {failure.reason}"))
+                return
+            decision = self.policy.on_disconnected(self._clock(), failure)
+            if not await self._after_failure(decision, None):
+                return
+
+    async def _after_failure(self, decision: Decision, exc: RealtimeError | None) -> bool:
+        """Log, report and wait out `decision`; False when the link must stop."""
+        if not decision.retry:
+            error = exc or ServerError("fatal", decision.reason, fatal=True)
+            log.error("realtime link stopped: %s. Fix it, then `systemctl reload voiced`",
+                      decision.reason, extra={"VOICED_EVENT": "link_failed"})
+            self._set_state(LinkState.FAILED, f"error: {decision.reason}")
+            self._on_error(error)
+            return False
+        level = logging.WARNING if decision.attempt <= 1 or decision.attempt % 10 == 0 else (
+            logging.DEBUG)
+        log.log(level, "realtime link down (%s); retry %d in %.1f s", decision.reason,
+                decision.attempt, decision.delay_s,
+                extra={"VOICED_EVENT": "reconnect", "VOICED_ATTEMPT": decision.attempt,
+                       "VOICED_DELAY_S": f"{decision.delay_s:.1f}"})
+        self._set_state(LinkState.OFFLINE,
+                        f"reconnecting in {decision.delay_s:.0f} s ({decision.reason})")
+        self._wake.clear()
+        try:
+            async with asyncio.timeout(decision.delay_s):
+                await self._wake.wait()
+        except TimeoutError:
+            pass
+        return not self._closing
+
+    async def _open(self, timeout_s: float) -> ClientConnection:
+        """Handshake, then session.created → session.update → session.updated, in timeout_s."""
+        ping_interval, ping_timeout, close_timeout = keepalive_s(self.config.dead_link_s)
+        ws: ClientConnection | None = None
+        try:
+            async with asyncio.timeout(timeout_s):
+                ws = await connect(
+                    self.endpoint.url,
+                    additional_headers=self.endpoint.headers,
+                    open_timeout=None,
+                    ping_interval=ping_interval,
+                    ping_timeout=ping_timeout,
+                    close_timeout=min(close_timeout, self.config.close_timeout_s),
+                    max_size=MAX_FRAME_BYTES,
+                    compression=None,
+                    proxy=None,
+                    logger=logging.getLogger("websockets.client"),
+                )
+                self._set_state(LinkState.CONFIGURING, "configuring the session")
+                await self._configure(ws)
+                self._ws = ws
+                return ws
+        except TimeoutError as exc:
+            await _abort(ws)
+            raise ConnectTimeoutError(
+                f"no live session from {self.endpoint.host} within {timeout_s:g} s") from exc
+        except RealtimeError:
+            await _abort(ws)
+            raise
+        except (InvalidStatus, InvalidHandshake, InvalidURI, OSError, ConnectionClosed) as exc:
+            await _abort(ws)
+            raise error_from_handshake(exc, self.endpoint) from None
+
+    async def _configure(self, ws: ClientConnection) -> None:
+        created = await self._next_session_event(ws, rt.SessionCreated, None)
+        del created
+        update_id = self.ids.next()
+        await ws.send(rt.session_update(update_id, self._session()))
+        await self._next_session_event(ws, rt.SessionUpdated, update_id)
+
+    async def _next_session_event(
+        self, ws: ClientConnection, kind: type[rt.SessionCreated] | type[rt.SessionUpdated],
+        update_id: str | None,
+    ) -> rt.ServerEvent:
+        async for message in ws:
+            event = rt.parse_server_event(message)
+            if isinstance(event, kind):
+                return event
+            if isinstance(event, rt.ServerErrorEvent):
+                failure = classify_error_code(event.code, event.message)
+                if failure is not None or (
+                    update_id is not None and event.client_event_id == update_id
+                ):
+                    fatal = failure is None or failure.kind is FailureKind.FATAL
+                    what = "session.update rejected" if failure is None else event.code or ""
+                    raise ServerError(event.code or "error", f"{what}: {event.message}"[:300],
+                                      fatal=fatal)
+            self._dispatch(event)
+        raise ConnectionLostError(f"closed during set-up ({ws.close_code})", ws.close_code)
+
+    async def _deliver_outbox(self, ws: ClientConnection) -> None:
+        while len(self.outbox):
+            for frame in self.outbox.drain():
+                await ws.send(frame)
+
+    async def _serve(self, ws: ClientConnection) -> Failure:
+        """Read until the link ends; return why it ended."""
+        self._session_failure = None
+        rotation = asyncio.create_task(self._rotate_when_due(ws), name="voiced-link-rotate")
+        try:
+            async for message in ws:
+                event = rt.parse_server_event(message)
+                if isinstance(event, rt.ServerErrorEvent):
+                    failure = classify_error_code(event.code, event.message)
+                    if failure is not None:
+                        self._session_failure = failure
+                        if failure.kind is FailureKind.FATAL:
+                            await ws.close(1000, "fatal error")
+                self._dispatch(event)
+        except ConnectionClosed:
+            pass
+        finally:
+            rotation.cancel()
+        if self._session_failure is not None:
+            return self._session_failure
+        return classify_close(ws.close_code, ws.close_reason or "")
+
+    async def _rotate_when_due(self, ws: ClientConnection) -> None:
+        if self.rotate_after_s is None:
+            return
+        await asyncio.sleep(self.rotate_after_s)
+        while not should_rotate(uptime_s=self._clock() - self._connected_at_s,
+                                rotate_after_s=self.rotate_after_s, idle=self._is_idle()):
+            await asyncio.sleep(1.0)
+        log.info("rotating to a fresh session after %.0f min, before the server's cap",
+                 (self._clock() - self._connected_at_s) / 60.0,
+                 extra={"VOICED_EVENT": "rotate"})
+        self._session_failure = Failure(FailureKind.EXPIRED, "session rotation")
+        await ws.close(1000, "session rotation")
+
+    def _dispatch(self, event: rt.ServerEvent) -> None:
+        if isinstance(event, rt.ProtocolViolation):
+            self.violations += 1
+            level = logging.WARNING if self.violations == 1 else logging.DEBUG
+            log.log(level, "ignored a frame that is not the realtime protocol: %s (%d so far)",
+                    event.reason, self.violations, extra={"VOICED_EVENT": "protocol_violation"})
+            return
+        try:
+            self._on_event(event)
+        except Exception:
+            log.exception("handler failed on %s; continuing", type(event).__name__)
+
+    def _set_state(self, state: LinkState, detail: str) -> None:
+        if state is self.state and detail == self.detail:
+            return
+        self.state = state
+        self.detail = detail
+        try:
+            self._on_state(state, detail)
+        except Exception:
+            log.exception("state handler failed")
+
+
+async def _abort(ws: ClientConnection | None) -> None:
+    if ws is not None:
+        ws.transport.abort()
+        try:
+            await ws.wait_closed()
+        except Exception:  # noqa: BLE001 — nothing to do about a failed abort
+            pass

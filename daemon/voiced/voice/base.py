@@ -1,0 +1,110 @@
+"""The voice API the documentation page describes: connect, send, answer, close, events.
+
+Events (`voice.on(name, handler)`; handlers may be coroutine functions):
+- "speaker" (SpeakerStream): one async iterator of 24 kHz s16le chunks per response.
+- "speaking" (pcm: bytes, response_id: str): each audio chunk as it arrives.
+- "writing" (text: str, role: "user" | "assistant"): assistant transcript deltas, and the
+  user's transcript once it is complete.
+- "response_started" (response_id), "response_done" (response_id, status).
+- "speech_started" (), "speech_stopped" (): the server's VAD heard the user start/stop.
+- "state" (state: str, detail: str): the connection state ("connecting", "live",
+  "offline", "failed", "closed", …) and a human line saying why.
+- "error" (RealtimeError): something a person may need to know; fatal ones stop the link.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterable
+
+from voiced.core.conversation import ResponseTracker
+from voiced.voice.events import Emitter
+from voiced.voice.stream import SpeakerStream
+
+log = logging.getLogger(__name__)
+
+VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
+
+Audio = bytes | AsyncIterable[bytes]
+
+
+class Voice(Emitter):
+    """A voice provider. This base has no realtime support: connect() warns and returns."""
+
+    realtime = False
+
+    def __init__(self, *, speaker: str = "alloy") -> None:
+        super().__init__()
+        self.speaker = speaker
+
+    async def connect(self, timeout: float = 10.0, reconnect: bool = False) -> None:
+        """Realtime providers open their session here; this one only warns."""
+        log.warning("%s has no realtime (speech-to-speech) support: connect() does nothing",
+                    type(self).__name__)
+
+    async def send(self, audio: Audio) -> None:
+        log.warning("%s has no realtime support: send() does nothing", type(self).__name__)
+
+    async def answer(self) -> None:
+        log.warning("%s has no realtime support: answer() does nothing", type(self).__name__)
+
+    async def interrupt(self, played_ms: int | None = None) -> None:
+        """Stop the current response (barge-in); nothing to do without realtime."""
+
+    async def close(self) -> None:
+        """Release everything; safe to call twice."""
+
+    def get_speakers(self) -> list[str]:
+        return list(VOICES)
+
+
+class RealtimeVoice(Voice):
+    """Shared bookkeeping of realtime providers: responses, streams and the events above."""
+
+    realtime = True
+
+    def __init__(self, *, speaker: str = "alloy") -> None:
+        super().__init__(speaker=speaker)
+        self.tracker = ResponseTracker()
+        self._streams: dict[str, SpeakerStream] = {}
+
+    @property
+    def idle(self) -> bool:
+        """Nothing is being said in either direction (rotation waits for this)."""
+        return self.tracker.idle
+
+    def _response_started(self, response_id: str) -> None:
+        self.tracker.on_response_created(response_id)
+        self._stream_for(response_id)
+        self.emit("response_started", response_id)
+
+    def _stream_for(self, response_id: str) -> SpeakerStream | None:
+        stream = self._streams.get(response_id)
+        if stream is None and self.listens("speaker"):
+            stream = self._streams[response_id] = SpeakerStream(response_id)
+            self.emit("speaker", stream)
+        return stream
+
+    def _audio(self, response_id: str, item_id: str, pcm: bytes) -> None:
+        if self.tracker.active_response_id is None:
+            self._response_started(response_id)
+        self.tracker.on_audio(response_id, item_id, len(pcm))
+        stream = self._stream_for(response_id)
+        if stream is not None:
+            stream.put(pcm)
+        self.emit("speaking", pcm, response_id)
+
+    def _response_done(self, response_id: str, status: str) -> None:
+        self.tracker.on_response_done(response_id)
+        stream = self._streams.pop(response_id, None)
+        if stream is not None:
+            stream.end()
+        self.emit("response_done", response_id, status)
+
+    def _abort_responses(self, status: str) -> None:
+        """The link dropped mid-response: end every open stream."""
+        for response_id in list(self._streams):
+            self._response_done(response_id, status)
+        if self.tracker.active_response_id is not None:
+            self._response_done(self.tracker.active_response_id, status)
+        self.tracker.input_bytes = 0

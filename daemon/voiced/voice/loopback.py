@@ -1,0 +1,101 @@
+"""LoopbackVoice: plays back what you said. The default before any API key exists."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+
+from voiced.core import protocol as rt
+from voiced.voice.base import Audio, RealtimeVoice
+
+log = logging.getLogger(__name__)
+
+#: Chunk size of the echoed response: 50 ms, like the real server's deltas.
+CHUNK_BYTES = 50 * rt.BYTES_PER_MS
+#: The longest turn kept (60 s); older input is dropped.
+MAX_TURN_BYTES = 60_000 * rt.BYTES_PER_MS
+
+
+class LoopbackVoice(RealtimeVoice):
+    """A realtime provider with no server: each committed turn comes back as the response.
+
+    Bring-up works before any account exists: press, speak, release, and hear yourself
+    through the same speaker path the model would use.
+    """
+
+    def __init__(self, *, speaker: str = "alloy", pace_s: float = 0.0) -> None:
+        super().__init__(speaker=speaker)
+        self._buffer = bytearray()
+        self._ids = itertools.count(1)
+        self._reply: asyncio.Task[None] | None = None
+        self.pace_s = pace_s
+        """Wait between 50 ms chunks (0: as fast as the loop allows)."""
+        self.live = False
+
+    async def connect(self, timeout: float = 10.0, reconnect: bool = False) -> None:
+        self.live = True
+        self.emit("state", "live", "loopback (no server: your speech is played back)")
+
+    def start(self) -> None:
+        self.live = True
+        self.emit("state", "live", "loopback (no server: your speech is played back)")
+
+    async def send(self, audio: Audio) -> None:
+        if isinstance(audio, bytes | bytearray | memoryview):
+            self._take(bytes(audio))
+            return
+        async for chunk in audio:
+            self._take(bytes(chunk))
+
+    def _take(self, pcm: bytes) -> None:
+        self._buffer += pcm
+        self.tracker.on_appended(len(pcm))
+        if len(self._buffer) > MAX_TURN_BYTES:
+            del self._buffer[: len(self._buffer) - MAX_TURN_BYTES]
+
+    async def answer(self) -> None:
+        if not self.tracker.commit_ready():
+            if self._buffer:
+                log.info("turn too short (%.0f ms < %d ms): not sent",
+                         rt.pcm_ms(len(self._buffer)), rt.MIN_COMMIT_MS)
+            await self.clear_input()
+            return
+        turn = bytes(self._buffer)
+        await self.clear_input()
+        self.emit("writing", f"({rt.pcm_ms(len(turn)) / 1000:.1f} s of audio)", "user")
+        response_id = f"loop_{next(self._ids)}"
+        self._response_started(response_id)
+        self._reply = self.spawn(self._play(response_id, turn), name="voiced-loopback-reply")
+
+    async def _play(self, response_id: str, turn: bytes) -> None:
+        item_id = f"item_{response_id}"
+        try:
+            for start in range(0, len(turn), CHUNK_BYTES):
+                self._audio(response_id, item_id, turn[start:start + CHUNK_BYTES])
+                await asyncio.sleep(self.pace_s)
+            self._response_done(response_id, "completed")
+        except asyncio.CancelledError:
+            self._response_done(response_id, "cancelled")
+            raise
+
+    async def clear_input(self) -> None:
+        self._buffer.clear()
+        self.tracker.on_committed()
+
+    async def interrupt(self, played_ms: int | None = None) -> None:
+        if self._reply is not None and not self._reply.done():
+            self._reply.cancel()
+            try:
+                await self._reply
+            except asyncio.CancelledError:
+                pass
+
+    @property
+    def connected(self) -> bool:
+        return self.live
+
+    async def close(self) -> None:
+        await self.interrupt()
+        self.live = False
+        self.emit("state", "closed", "closed")

@@ -1,0 +1,32 @@
+"""The offline outbox: bounded by audio time, oldest dropped first, order kept."""
+
+from __future__ import annotations
+
+from voiced.core.outbox import Outbox
+
+
+def test_keeps_order_and_drains_empty() -> None:
+    """Frames come out in the order they went in, and drain empties the outbox."""
+    box = Outbox(max_audio_ms=1000)
+    box.put("a1", 20)
+    box.put("commit")
+    box.put("a2", 20)
+    assert box.drain() == ["a1", "commit", "a2"]
+    assert len(box) == 0 and box.audio_ms == 0
+
+
+def test_drops_oldest_audio_past_the_bound() -> None:
+    """Past the audio bound the oldest frames go, and the loss is counted."""
+    box = Outbox(max_audio_ms=100)
+    dropped = [box.put(f"a{i}", 20) for i in range(8)]
+    assert sum(dropped) == 60
+    assert box.dropped_audio_ms == 60
+    assert box.drain() == [f"a{i}" for i in range(3, 8)]
+
+
+def test_control_frames_are_bounded() -> None:
+    """A flood of control frames cannot grow the outbox without end."""
+    box = Outbox(max_audio_ms=100, max_control_frames=4)
+    for i in range(10):
+        box.put(f"c{i}")
+    assert box.drain() == ["c6", "c7", "c8", "c9"]
