@@ -72,7 +72,8 @@ def error_from_handshake(exc: BaseException, endpoint: Endpoint) -> RealtimeErro
             err.fatal = True
         return err
     if isinstance(exc, ConnectionClosed):
-        close_code = exc.rcvd.code if exc.rcvd is not None else None
+        frame = exc.rcvd or exc.sent
+        close_code = frame.code if frame is not None else None
         return ConnectionLostError(f"{host}: closed during the handshake ({close_code})",
                                    close_code)
     if isinstance(exc, socket.gaierror):

@@ -291,7 +291,12 @@ class RealtimeLink:
         except RealtimeError:
             await _abort(ws)
             raise
-        except (InvalidStatus, InvalidHandshake, InvalidURI, OSError, ConnectionClosed) as exc:
+        except ConnectionClosed as exc:
+            await _abort(ws)
+            frame = exc.rcvd or exc.sent
+            code = frame.code if frame is not None else None
+            raise ConnectionLostError(f"closed {code} during set-up", code) from None
+        except (InvalidStatus, InvalidHandshake, InvalidURI, OSError) as exc:
             await _abort(ws)
             raise error_from_handshake(exc, self.endpoint) from None
 
@@ -320,7 +325,7 @@ class RealtimeLink:
                     raise ServerError(event.code or "error", f"{what}: {event.message}"[:300],
                                       fatal=fatal)
             self._dispatch(event)
-        raise ConnectionLostError(f"closed during set-up ({ws.close_code})", ws.close_code)
+        raise ConnectionLostError(f"closed {ws.close_code} during set-up", ws.close_code)
 
     async def _deliver_outbox(self, ws: ClientConnection) -> None:
         while len(self.outbox):

@@ -51,6 +51,12 @@ class Voice(Emitter):
     async def interrupt(self, played_ms: int | None = None) -> None:
         """Stop the current response (barge-in); nothing to do without realtime."""
 
+    async def clear_input(self) -> None:
+        """Forget the input buffered since the last commit; nothing to do without realtime."""
+
+    def start(self) -> None:
+        """Keep a session up in the background (the daemon's way); nothing without realtime."""
+
     async def close(self) -> None:
         """Release everything; safe to call twice."""
 

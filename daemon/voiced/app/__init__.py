@@ -1,0 +1,1 @@
+"""The daemon: one voice, one mic, one speaker, one panel, wired and supervised."""

@@ -1,0 +1,101 @@
+"""`voiced run | check | devices | version`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from voiced import __version__
+from voiced.config import DEFAULT_PATH, Config, load
+from voiced.errors import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, ConfigError, VoicedError
+
+log = logging.getLogger("voiced")
+
+
+def load_config(path: str | None) -> Config:
+    """--config FILE, else /etc/voiced/voiced.toml when it exists, else built-in defaults."""
+    if path is not None:
+        return load(Path(path))
+    if DEFAULT_PATH.exists():
+        return load(DEFAULT_PATH)
+    return Config()
+
+
+def _config_error(exc: ConfigError, out: TextIO) -> int:
+    print(f"voiced: configuration error: {exc}", file=out)
+    log.error("configuration error: %s", exc,
+              extra={"VOICED_EVENT": "config_error", "VOICED_KEY": exc.key})
+    return EXIT_CONFIG
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from voiced.app.build import build_daemon
+    from voiced.logsetup import setup_logging
+
+    setup_logging("info")
+    try:
+        config = load_config(args.config)
+        setup_logging(config.log.level)
+        if config.source == "(built-in defaults)":
+            log.info("no configuration file (%s): using built-in defaults", DEFAULT_PATH)
+    except ConfigError as exc:
+        return _config_error(exc, sys.stderr)
+
+    async def main() -> int:
+        try:
+            daemon = build_daemon(config, reload=lambda: load_config(args.config))
+        except ConfigError as exc:
+            return _config_error(exc, sys.stderr)
+        return await daemon.run()
+
+    try:
+        return asyncio.run(main())
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from voiced.audio.commands import list_devices
+
+    return list_devices(sys.stdout)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from voiced.app.check import run_checks
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        return _config_error(exc, sys.stdout)
+    return run_checks(config, args.what, sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="voiced", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"voiced {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the daemon in the foreground (systemd's way)")
+    run.add_argument("--config", help=f"TOML file (default {DEFAULT_PATH} if it exists)")
+    run.set_defaults(func=cmd_run)
+    check = sub.add_parser("check", help="diagnose config, audio, GPIO, credentials, network")
+    check.add_argument("--config")
+    check.add_argument("what", nargs="?", default="all",
+                       choices=["all", "config", "audio", "credentials", "network", "gpio"])
+    check.set_defaults(func=cmd_check)
+    devices = sub.add_parser("devices", help="list ALSA cards and PCMs with their rates")
+    devices.set_defaults(func=cmd_devices)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except VoicedError as exc:
+        print(f"voiced: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
