@@ -200,7 +200,8 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         """Merge GA session fields; kept for every later reconnect, sent now when live."""
         self.session_config = deep_merge(self.session_config, session)
         if self.connected:
-            await self._send(rt.session_update(self._next_id(), session))
+            # GA requires session.type on every update, partial or not.
+            await self._send(rt.session_update(self._next_id(), {"type": "realtime", **session}))
 
     async def add_instructions(self, instructions: str) -> None:
         await self.update_config({"instructions": instructions})
