@@ -27,8 +27,11 @@ def load_config(path: str | None) -> Config:
 
 def _config_error(exc: ConfigError, out: TextIO) -> int:
     print(f"voiced: configuration error: {exc}", file=out)
-    log.error("configuration error: %s", exc,
-              extra={"VOICED_EVENT": "config_error", "VOICED_KEY": exc.key})
+    log.error(
+        "configuration error: %s",
+        exc,
+        extra={"VOICED_EVENT": "config_error", "VOICED_KEY": exc.key},
+    )
     return EXIT_CONFIG
 
 
@@ -83,8 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     check = sub.add_parser("check", help="diagnose config, audio, GPIO, credentials, network")
     check.add_argument("--config")
-    check.add_argument("what", nargs="?", default="all",
-                       choices=["all", "config", "audio", "credentials", "network", "gpio"])
+    check.add_argument(
+        "what",
+        nargs="?",
+        default="all",
+        choices=["all", "config", "audio", "credentials", "network", "gpio"],
+    )
     check.set_defaults(func=cmd_check)
     devices = sub.add_parser("devices", help="list ALSA cards and PCMs with their rates")
     devices.set_defaults(func=cmd_devices)

@@ -44,7 +44,10 @@ class HTTPStatusError(RealtimeError):
     """The server rejected the WebSocket handshake with an HTTP status."""
 
     def __init__(
-        self, status: int, message: str, retry_after_s: float | None = None,
+        self,
+        status: int,
+        message: str,
+        retry_after_s: float | None = None,
         code: str | None = None,
     ) -> None:
         self.status = status

@@ -14,14 +14,16 @@ import sys
 import time
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[1]),
-                str(Path(__file__).resolve().parents[2] / "daemon")]
-
-from fakeserver import FakeRealtimeServer  # noqa: E402
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1]),
+    str(Path(__file__).resolve().parents[2] / "daemon"),
+]
 
 from voiced.config.realtime import LinkConfig  # noqa: E402
 from voiced.core.session import build_session  # noqa: E402
 from voiced.link import LinkState, RealtimeLink, realtime_endpoint  # noqa: E402
+
+from fakeserver import FakeRealtimeServer  # noqa: E402
 
 KEY = "sk-netns-test-key-123456"
 
@@ -36,14 +38,20 @@ async def main() -> dict[str, float]:
     config = LinkConfig(dead_link_s=dead_link_s, backoff_initial_s=0.2, backoff_max_s=0.5)
     # The server's own keepalive is off: only the client's detection is measured.
     async with FakeRealtimeServer(api_key=KEY, ping_interval_s=None) as srv:
-        endpoint = realtime_endpoint(provider="compatible", model="gpt-realtime", api_key=KEY,
-                                     url=srv.url)
-        link = RealtimeLink(endpoint, session=build_session, on_event=lambda e: None,
-                            config=config)
+        endpoint = realtime_endpoint(
+            provider="compatible", model="gpt-realtime", api_key=KEY, url=srv.url
+        )
+        link = RealtimeLink(endpoint, session=build_session, on_event=lambda e: None, config=config)
         await link.connect(timeout_s=5.0, reconnect=True)
         nft("add", "table", "inet", "voiced_test")
-        nft("add", "chain", "inet", "voiced_test", "c",
-            "{ type filter hook input priority 0; policy accept; }")
+        nft(
+            "add",
+            "chain",
+            "inet",
+            "voiced_test",
+            "c",
+            "{ type filter hook input priority 0; policy accept; }",
+        )
         nft("add", "rule", "inet", "voiced_test", "c", "tcp", "dport", str(srv.port), "drop")
         nft("add", "rule", "inet", "voiced_test", "c", "tcp", "sport", str(srv.port), "drop")
         cut = time.monotonic()
@@ -54,9 +62,12 @@ async def main() -> dict[str, float]:
         healed = time.monotonic()
         while not (link.live and link.connections == 2) and time.monotonic() - healed < 20:
             await asyncio.sleep(0.05)
-        result = {"dead_link_s": dead_link_s, "detected_s": detected_s,
-                  "reconnected_s": time.monotonic() - healed,
-                  "connections": float(link.connections)}
+        result = {
+            "dead_link_s": dead_link_s,
+            "detected_s": detected_s,
+            "reconnected_s": time.monotonic() - healed,
+            "connections": float(link.connections),
+        }
         await link.close()
         return result
 

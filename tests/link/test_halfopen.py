@@ -15,8 +15,9 @@ PROBE = Path(__file__).with_name("halfopen_probe.py")
 @pytest.mark.netns
 def test_half_open_link_detected_within_default_bound() -> None:
     """With the default dead_link_s (10 s), a silent peer is noticed within 10 s, then healed."""
-    out = subprocess.run(["unshare", "-n", sys.executable, str(PROBE)], capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        ["unshare", "-n", sys.executable, str(PROBE)], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["detected_s"] <= result["dead_link_s"] + 0.5, result

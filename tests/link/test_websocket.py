@@ -7,8 +7,6 @@ import logging
 import time
 
 import pytest
-from conftest import API_KEY
-from fakeserver import FakeRealtimeServer, Faults, SilentTCPServer
 
 from voiced.config.realtime import LinkConfig
 from voiced.core import protocol as rt
@@ -23,8 +21,16 @@ from voiced.errors import (
 )
 from voiced.link import LinkState, RealtimeLink, realtime_endpoint
 
-FAST = LinkConfig(backoff_initial_s=0.05, backoff_max_s=0.2, healthy_uptime_s=0.5,
-                  connect_timeout_s=2.0, close_timeout_s=1.0)
+from conftest import API_KEY
+from fakeserver import FakeRealtimeServer, Faults, SilentTCPServer
+
+FAST = LinkConfig(
+    backoff_initial_s=0.05,
+    backoff_max_s=0.2,
+    healthy_uptime_s=0.5,
+    connect_timeout_s=2.0,
+    close_timeout_s=1.0,
+)
 SESSION = build_session(voice="coral", instructions="Be brief.", talk_mode="hold")
 
 
@@ -35,12 +41,25 @@ class Recorder:
         self.errors: list[RealtimeError] = []
 
 
-def make_link(url: str, rec: Recorder, *, config: LinkConfig = FAST, key: str = API_KEY,
-              provider: str = "compatible", **kw: object) -> RealtimeLink:
+def make_link(
+    url: str,
+    rec: Recorder,
+    *,
+    config: LinkConfig = FAST,
+    key: str = API_KEY,
+    provider: str = "compatible",
+    **kw: object,
+) -> RealtimeLink:
     endpoint = realtime_endpoint(provider=provider, model="gpt-realtime", api_key=key, url=url)
-    return RealtimeLink(endpoint, session=lambda: SESSION, on_event=rec.events.append,
-                        on_state=lambda s, d: rec.states.append((s, d)),
-                        on_error=rec.errors.append, config=config, **kw)  # type: ignore[arg-type]
+    return RealtimeLink(
+        endpoint,
+        session=lambda: SESSION,
+        on_event=rec.events.append,
+        on_state=lambda s, d: rec.states.append((s, d)),
+        on_error=rec.errors.append,
+        config=config,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 async def wait_until(predicate: object, timeout_s: float = 5.0) -> None:
@@ -172,12 +191,16 @@ async def test_rejected_key_raises_and_is_not_retried(server: FakeRealtimeServer
     ("faults", "error"),
     [
         (Faults(reject_status=403), CredentialsRejectedError),
-        (Faults(error_then_close=("invalid_api_key", "invalid_request_error", 1008)),
-         ServerError),
-        (Faults(error_then_close=("insufficient_quota", "insufficient_quota", 1008)),
-         ServerError),
-        (Faults(reject_status=429, reject_body='{"error":{"code":"insufficient_quota",'
-                '"message":"You exceeded your current quota"}}'), HTTPStatusError),
+        (Faults(error_then_close=("invalid_api_key", "invalid_request_error", 1008)), ServerError),
+        (Faults(error_then_close=("insufficient_quota", "insufficient_quota", 1008)), ServerError),
+        (
+            Faults(
+                reject_status=429,
+                reject_body='{"error":{"code":"insufficient_quota",'
+                '"message":"You exceeded your current quota"}}',
+            ),
+            HTTPStatusError,
+        ),
     ],
 )
 async def test_fatal_faults_stop_a_running_link(
@@ -252,8 +275,9 @@ async def test_connect_times_out_against_silent_tcp() -> None:
         assert silent.accepted >= 1
 
 
-@pytest.mark.parametrize("faults", [Faults(silent_after_handshake=True),
-                                    Faults(no_session_updated=True)])
+@pytest.mark.parametrize(
+    "faults", [Faults(silent_after_handshake=True), Faults(no_session_updated=True)]
+)
 async def test_connect_timeout_covers_the_session(
     server: FakeRealtimeServer, faults: Faults
 ) -> None:
@@ -276,8 +300,11 @@ async def test_refused_connection_is_typed() -> None:
 async def test_buffered_audio_arrives_after_reconnect(server: FakeRealtimeServer) -> None:
     """Audio sent while the link is down is delivered, in order, after the new session."""
     rec = Recorder()
-    link = make_link(server.url, rec, config=LinkConfig(
-        backoff_initial_s=0.3, backoff_max_s=0.3, healthy_uptime_s=10.0))
+    link = make_link(
+        server.url,
+        rec,
+        config=LinkConfig(backoff_initial_s=0.3, backoff_max_s=0.3, healthy_uptime_s=10.0),
+    )
     await link.connect(timeout_s=5.0, reconnect=True)
     server.faults = Faults(reject_status=503, reject_first_n=1)
     await server.drop_all(code=1011)
@@ -291,7 +318,8 @@ async def test_buffered_audio_arrives_after_reconnect(server: FakeRealtimeServer
     second = server.connections[1]
     assert second.received_types[0] == "session.update"
     assert second.received_types[1:12] == ["input_audio_buffer.append"] * 10 + [
-        "input_audio_buffer.commit"]
+        "input_audio_buffer.commit"
+    ]
     assert second.committed_audio == [b"".join(chunks)]
     await link.close()
 
@@ -299,19 +327,22 @@ async def test_buffered_audio_arrives_after_reconnect(server: FakeRealtimeServer
 async def test_offline_buffer_drops_oldest(server: FakeRealtimeServer) -> None:
     """Past the offline bound the oldest audio is dropped and counted."""
     rec = Recorder()
-    link = make_link(server.url, rec, config=LinkConfig(
-        backoff_initial_s=0.5, backoff_max_s=0.5, offline_buffer_s=0.1))
+    link = make_link(
+        server.url,
+        rec,
+        config=LinkConfig(backoff_initial_s=0.5, backoff_max_s=0.5, offline_buffer_s=0.1),
+    )
     await link.connect(timeout_s=5.0, reconnect=True)
     await server.drop_all(code=1011)
     await wait_until(lambda: link.state is LinkState.OFFLINE)
     for i in range(10):
-        await link.send_frame(rt.input_audio_append(link.ids.next(), bytes([i]) * 960),
-                              audio_ms=20)
+        await link.send_frame(rt.input_audio_append(link.ids.next(), bytes([i]) * 960), audio_ms=20)
     assert link.outbox.dropped_audio_ms == pytest.approx(100)
     await wait_until(lambda: link.live and link.connections == 2)
     await asyncio.sleep(0.1)
     assert bytes(server.connections[1].input_audio) == b"".join(
-        bytes([i]) * 960 for i in range(5, 10))
+        bytes([i]) * 960 for i in range(5, 10)
+    )
     await link.close()
 
 

@@ -6,9 +6,10 @@ import asyncio
 import logging
 
 import pytest
-from fakeserver import tone
 
 from voiced.voice import CompositeVoice, LoopbackVoice, SpeakerStream, Voice
+
+from fakeserver import tone
 
 
 async def test_loopback_echoes_the_turn() -> None:

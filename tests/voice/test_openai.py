@@ -7,22 +7,23 @@ import logging
 import time
 
 import pytest
-from conftest import API_KEY
-from fakeserver import FakeRealtimeServer, Faults, tone
 
 from voiced.config.realtime import LinkConfig
 from voiced.core.session import build_session
 from voiced.errors import ConnectTimeoutError, CredentialsRejectedError
 from voiced.voice import OpenAIRealtimeVoice, SpeakerStream
 
-FAST = LinkConfig(backoff_initial_s=0.05, backoff_max_s=0.2, healthy_uptime_s=0.5,
-                  close_timeout_s=1.0)
+from conftest import API_KEY
+from fakeserver import FakeRealtimeServer, Faults, tone
+
+FAST = LinkConfig(
+    backoff_initial_s=0.05, backoff_max_s=0.2, healthy_uptime_s=0.5, close_timeout_s=1.0
+)
 PTT = {"audio": {"input": {"turn_detection": None}}}
 
 
 def make_voice(srv: FakeRealtimeServer, **kw: object) -> OpenAIRealtimeVoice:
-    return OpenAIRealtimeVoice(url=srv.url, api_key=API_KEY, link_config=FAST,
-                               **kw)  # type: ignore[arg-type]
+    return OpenAIRealtimeVoice(url=srv.url, api_key=API_KEY, link_config=FAST, **kw)  # type: ignore[arg-type]
 
 
 async def wait_until(predicate: object, timeout_s: float = 5.0) -> None:
@@ -99,8 +100,9 @@ async def test_interrupt_cancels_and_truncates_to_what_was_heard() -> None:
         await voice.connect(timeout=5.0)
         await voice.send(tone(0.2))
         await voice.answer()
-        await wait_until(lambda: voice.tracker.received_ms(voice.tracker.audio_item_id or "")
-                         >= 400)
+        await wait_until(
+            lambda: voice.tracker.received_ms(voice.tracker.audio_item_id or "") >= 400
+        )
         await voice.interrupt(played_ms=250)
         await wait_until(lambda: done == ["cancelled"])
         await wait_until(lambda: srv.connections[0].truncations)
@@ -129,8 +131,9 @@ async def test_config_changes_survive_reconnect(server: FakeRealtimeServer) -> N
     voice = make_voice(server, session_config=PTT, speaker="sage")
     await voice.connect(timeout=5.0, reconnect=True)
     await voice.add_instructions("Answer in French.")
-    await wait_until(lambda: server.connections[0].session.get("instructions")
-                     == "Answer in French.")
+    await wait_until(
+        lambda: server.connections[0].session.get("instructions") == "Answer in French."
+    )
     await server.drop_all(code=1012)
     await wait_until(lambda: voice.connected and len(server.connections) == 2)
     session = server.connections[1].session
@@ -148,8 +151,9 @@ async def test_add_tools_declares_functions(server: FakeRealtimeServer) -> None:
     async def weather(args: dict[str, object]) -> str:
         return "sunny"
 
-    await voice.add_tools({"weather": ("The weather", {"type": "object", "properties": {}},
-                                       weather)})
+    await voice.add_tools(
+        {"weather": ("The weather", {"type": "object", "properties": {}}, weather)}
+    )
     await wait_until(lambda: server.connections[0].session.get("tools"))
     tool = server.connections[0].session["tools"][0]
     assert tool["name"] == "weather" and tool["type"] == "function"
@@ -194,10 +198,12 @@ async def test_server_errors_become_error_events(server: FakeRealtimeServer) -> 
     voice.on("error", errors.append)
     await voice.connect(timeout=5.0)
     await voice.link.send_frame(  # type: ignore[union-attr]
-        '{"type":"response.cancel","event_id":"evt_x1"}')
+        '{"type":"response.cancel","event_id":"evt_x1"}'
+    )
     await voice.link.send_frame(  # type: ignore[union-attr]
         '{"type":"conversation.item.truncate","event_id":"evt_x2","item_id":"nope",'
-        '"content_index":0,"audio_end_ms":10}')
+        '"content_index":0,"audio_end_ms":10}'
+    )
     await wait_until(lambda: errors)
     await asyncio.sleep(0.1)
     assert len(errors) == 1  # response_cancel_not_active is harmless

@@ -23,12 +23,19 @@ def _read_key(path: Path, key: str, config_file: str) -> str:
     try:
         text = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError as exc:
-        raise ConfigError(key, config_file, f"{path} does not exist",
-                          "create it (one line: the key) or remove the setting") from exc
+        raise ConfigError(
+            key,
+            config_file,
+            f"{path} does not exist",
+            "create it (one line: the key) or remove the setting",
+        ) from exc
     except PermissionError as exc:
-        raise ConfigError(key, config_file, f"{path} is not readable by this user",
-                          "use LoadCredential= in the unit, or chmod 0640 and group voiced"
-                          ) from exc
+        raise ConfigError(
+            key,
+            config_file,
+            f"{path} is not readable by this user",
+            "use LoadCredential= in the unit, or chmod 0640 and group voiced",
+        ) from exc
     if not text:
         raise ConfigError(key, config_file, f"{path} is empty", "put the API key in it")
     return text
@@ -40,8 +47,10 @@ def find_api_key(config: Config, environ: dict[str, str] | None = None) -> ApiKe
     cred_dir = env.get("CREDENTIALS_DIRECTORY")
     if cred_dir and (Path(cred_dir) / CREDENTIAL_NAME).is_file():
         path = Path(cred_dir) / CREDENTIAL_NAME
-        return ApiKey(_read_key(path, "credential " + CREDENTIAL_NAME, config.source),
-                      f"systemd credential {CREDENTIAL_NAME}")
+        return ApiKey(
+            _read_key(path, "credential " + CREDENTIAL_NAME, config.source),
+            f"systemd credential {CREDENTIAL_NAME}",
+        )
     if config.realtime.api_key_file:
         path = Path(config.realtime.api_key_file)
         return ApiKey(_read_key(path, "realtime.api_key_file", config.source), str(path))

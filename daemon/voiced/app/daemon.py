@@ -96,8 +96,11 @@ class Daemon:
         self.thinking = False
         if self.speaker is not None:
             self.speaker.finish(response_id)
-        log.info("response %s", status, extra={"VOICED_EVENT": "response_done",
-                                               "VOICED_RESPONSE_STATUS": status})
+        log.info(
+            "response %s",
+            status,
+            extra={"VOICED_EVENT": "response_done", "VOICED_RESPONSE_STATUS": status},
+        )
         self._refresh()
 
     def _on_speech_started(self) -> None:
@@ -107,8 +110,9 @@ class Daemon:
 
     def _on_writing(self, text: str, role: str) -> None:
         if role == "user":
-            log.info("heard: %s", text[:200], extra={"VOICED_EVENT": "transcript",
-                                                      "VOICED_ROLE": role})
+            log.info(
+                "heard: %s", text[:200], extra={"VOICED_EVENT": "transcript", "VOICED_ROLE": role}
+            )
 
     def _on_error(self, exc: RealtimeError) -> None:
         self._refresh()
@@ -150,8 +154,11 @@ class Daemon:
             self.thinking = False
             log.info("cancelled", extra={"VOICED_EVENT": "cancel"})
         elif action in (Action.MUTE, Action.UNMUTE):
-            log.info("%s", "muted" if action is Action.MUTE else "unmuted",
-                     extra={"VOICED_EVENT": action.value})
+            log.info(
+                "%s",
+                "muted" if action is Action.MUTE else "unmuted",
+                extra={"VOICED_EVENT": action.value},
+            )
         elif action in (Action.VOLUME_UP, Action.VOLUME_DOWN):
             change = getattr(self.speaker, "change_volume", None)
             if change is not None:
@@ -181,13 +188,21 @@ class Daemon:
 
     def _refresh(self) -> None:
         speaking = self.speaker is not None and self.speaker.is_playing()
-        status = derive_status(link_state=self.link_state, phase=self.talk.phase,
-                               speaking=speaking, thinking=self.thinking,
-                               mode=self.config.talk.mode, ever_live=self.ever_live)
+        status = derive_status(
+            link_state=self.link_state,
+            phase=self.talk.phase,
+            speaking=speaking,
+            thinking=self.thinking,
+            mode=self.config.talk.mode,
+            ever_live=self.ever_live,
+        )
         detail = self._status_line(status)
         if status is not self.status:
-            log.info("status %s", status.value, extra={"VOICED_EVENT": "status",
-                                                      "VOICED_STATUS": status.value})
+            log.info(
+                "status %s",
+                status.value,
+                extra={"VOICED_EVENT": "status", "VOICED_STATUS": status.value},
+            )
             self.panel.show(status)
         self.status, self.status_detail = status, detail
         self.notifier.status(detail)
@@ -221,12 +236,13 @@ class Daemon:
         """WATCHDOG=1 only while the loop runs and the mic delivers: a dead path restarts."""
         while True:
             await asyncio.sleep(period_s)
-            stalled = self.mic is not None and self._clock() - self.last_mic_frame_s > (
-                MIC_STALL_S)
+            stalled = self.mic is not None and self._clock() - self.last_mic_frame_s > (MIC_STALL_S)
             if stalled:
-                log.error("no audio from the microphone for %.0f s",
-                          self._clock() - self.last_mic_frame_s,
-                          extra={"VOICED_EVENT": "audio_stalled"})
+                log.error(
+                    "no audio from the microphone for %.0f s",
+                    self._clock() - self.last_mic_frame_s,
+                    extra={"VOICED_EVENT": "audio_stalled"},
+                )
                 continue
             self.notifier.watchdog()
 
@@ -240,8 +256,11 @@ class Daemon:
             try:
                 new = self._reload()
             except VoicedError as exc:
-                log.error("reload failed, keeping the running configuration: %s", exc,
-                          extra={"VOICED_EVENT": "reload_failed"})
+                log.error(
+                    "reload failed, keeping the running configuration: %s",
+                    exc,
+                    extra={"VOICED_EVENT": "reload_failed"},
+                )
                 self.notifier.ready(self.status_detail)
                 return
             self.config = new
@@ -253,8 +272,11 @@ class Daemon:
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
-        for sig, handler in ((signal.SIGTERM, self.stop), (signal.SIGINT, self.stop),
-                             (signal.SIGHUP, self._on_hup)):
+        for sig, handler in (
+            (signal.SIGTERM, self.stop),
+            (signal.SIGINT, self.stop),
+            (signal.SIGHUP, self._on_hup),
+        ):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, handler)
         self.panel.show(Status.STARTING)

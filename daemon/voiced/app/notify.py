@@ -23,8 +23,9 @@ class Notifier:
         self.enabled = bool(os.environ.get("NOTIFY_SOCKET")) and _sd_daemon is not None
         usec = os.environ.get("WATCHDOG_USEC", "")
         pid = os.environ.get("WATCHDOG_PID", "")
-        self.watchdog_s = (int(usec) / 1e6 if usec.isdigit() and (not pid or pid == str(
-            os.getpid())) else None)
+        self.watchdog_s = (
+            int(usec) / 1e6 if usec.isdigit() and (not pid or pid == str(os.getpid())) else None
+        )
         self._failed = False
         self.last_status = ""
 

@@ -47,8 +47,9 @@ def _coerce(value: Any, tp: Any, key: str, file: str) -> Any:
                 return _coerce(value, arm, key, file)
             except ConfigError as exc:
                 errors.append(exc)
-        raise ConfigError(key, file, f"{value!r} is not {_type_name(tp)}",
-                          f"set {key} to {_type_name(tp)}")
+        raise ConfigError(
+            key, file, f"{value!r} is not {_type_name(tp)}", f"set {key} to {_type_name(tp)}"
+        )
     if origin is typing.Literal:
         if value in args:
             return value
@@ -76,18 +77,21 @@ def _coerce(value: Any, tp: Any, key: str, file: str) -> Any:
         return float(value)
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(key, file, f"{value!r} is not an integer",
-                              f"set {key} to a whole number")
+            raise ConfigError(
+                key, file, f"{value!r} is not an integer", f"set {key} to a whole number"
+            )
         return value
     if tp is bool:
         if not isinstance(value, bool):
-            raise ConfigError(key, file, f"{value!r} is not true or false",
-                              f"set {key} = true or {key} = false")
+            raise ConfigError(
+                key, file, f"{value!r} is not true or false", f"set {key} = true or {key} = false"
+            )
         return value
     if tp is str:
         if not isinstance(value, str):
-            raise ConfigError(key, file, f"{value!r} is not a string",
-                              f'set {key} = "..." (quoted)')
+            raise ConfigError(
+                key, file, f"{value!r} is not a string", f'set {key} = "..." (quoted)'
+            )
         return value
     return value
 
@@ -102,15 +106,16 @@ def build(cls: type[T], table: Mapping[str, Any], file: str, prefix: str = "") -
         key = f"{prefix}.{name}" if prefix else name
         if name not in fields:
             known = ", ".join(sorted(fields)) or "(none)"
-            raise ConfigError(key, file, "unknown key",
-                              f"remove it or use one of: {known}")
+            raise ConfigError(key, file, "unknown key", f"remove it or use one of: {known}")
         kwargs[name] = _coerce(value, hints[name], key, file)
     try:
         obj = cls(**kwargs)
     except ConfigError:
         raise
     except (TypeError, ValueError) as exc:
-        raise ConfigError(prefix or "(top level)", file, str(exc), "see the example config") from exc
+        raise ConfigError(
+            prefix or "(top level)", file, str(exc), "see the example config"
+        ) from exc
     check = getattr(obj, "validate", None)
     if check is not None:
         check(file, prefix)
@@ -123,10 +128,18 @@ def read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError as exc:
-        raise ConfigError("(file)", str(path), "the file does not exist",
-                          "create it from systemd/voiced.toml.example or pass --config") from exc
+        raise ConfigError(
+            "(file)",
+            str(path),
+            "the file does not exist",
+            "create it from systemd/voiced.toml.example or pass --config",
+        ) from exc
     except PermissionError as exc:
-        raise ConfigError("(file)", str(path), "the file is not readable",
-                          "make it readable by the voiced user (chmod 0640, group voiced)") from exc
+        raise ConfigError(
+            "(file)",
+            str(path),
+            "the file is not readable",
+            "make it readable by the voiced user (chmod 0640, group voiced)",
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("(syntax)", str(path), str(exc), "fix the TOML syntax there") from exc

@@ -28,8 +28,12 @@ class RealtimeConfig:
 
     def validate(self, file: str, prefix: str) -> None:
         if self.url is not None and not self.url.startswith(("ws://", "wss://")):
-            raise ConfigError(f"{prefix}.url", file, f"{self.url!r} is not a WebSocket URL",
-                              "use wss://host/path (or ws://127.0.0.1:PORT/... for a local server)")
+            raise ConfigError(
+                f"{prefix}.url",
+                file,
+                f"{self.url!r} is not a WebSocket URL",
+                "use wss://host/path (or ws://127.0.0.1:PORT/... for a local server)",
+            )
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,22 @@ class LinkConfig:
     """Audio kept while the link is down; the oldest is dropped past this."""
 
     def validate(self, file: str, prefix: str) -> None:
-        for name in ("connect_timeout_s", "dead_link_s", "close_timeout_s",
-                     "backoff_initial_s", "backoff_max_s", "offline_buffer_s"):
+        for name in (
+            "connect_timeout_s",
+            "dead_link_s",
+            "close_timeout_s",
+            "backoff_initial_s",
+            "backoff_max_s",
+            "offline_buffer_s",
+        ):
             if getattr(self, name) <= 0:
-                raise ConfigError(f"{prefix}.{name}", file, "must be above zero",
-                                  f"set {prefix}.{name} to a positive number of seconds")
+                raise ConfigError(
+                    f"{prefix}.{name}",
+                    file,
+                    "must be above zero",
+                    f"set {prefix}.{name} to a positive number of seconds",
+                )
         if self.backoff_max_s < self.backoff_initial_s:
-            raise ConfigError(f"{prefix}.backoff_max_s", file,
-                              "is below link.backoff_initial_s", "raise it")
+            raise ConfigError(
+                f"{prefix}.backoff_max_s", file, "is below link.backoff_initial_s", "raise it"
+            )

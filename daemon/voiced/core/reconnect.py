@@ -63,8 +63,9 @@ def classify_http(status: int, body_code: str | None, retry_after_s: float | Non
         return Failure(FailureKind.FATAL, what)
     if status == 429:
         return Failure(FailureKind.RATE_LIMITED, "rate limited (HTTP 429)", retry_after_s)
-    return Failure(FailureKind.RETRY, f"server refused the handshake (HTTP {status})",
-                   retry_after_s)
+    return Failure(
+        FailureKind.RETRY, f"server refused the handshake (HTTP {status})", retry_after_s
+    )
 
 
 def classify_error_code(code: str | None, message: str = "") -> Failure | None:

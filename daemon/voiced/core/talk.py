@@ -60,8 +60,7 @@ class TalkMachine:
             if self.phase is Phase.LISTENING:
                 return []
             self.phase = Phase.LISTENING
-            return [Action.BARGE_IN, Action.START_TURN] if assistant_busy else [
-                Action.START_TURN]
+            return [Action.BARGE_IN, Action.START_TURN] if assistant_busy else [Action.START_TURN]
         if event is TalkEvent.TALK_END:
             if self.phase is not Phase.LISTENING:
                 return []
@@ -77,7 +76,12 @@ class TalkMachine:
 
 
 def derive_status(
-    *, link_state: str, phase: Phase, speaking: bool, thinking: bool, mode: TalkMode,
+    *,
+    link_state: str,
+    phase: Phase,
+    speaking: bool,
+    thinking: bool,
+    mode: TalkMode,
     ever_live: bool,
 ) -> Status:
     """The one status the light, STATUS= and `voiced ctl status` show."""

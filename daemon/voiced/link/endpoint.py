@@ -21,8 +21,9 @@ class Endpoint:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Header values that must never reach a log line."""
-        return tuple(v for k, v in self.headers.items() if k.lower() in ("authorization",
-                                                                         "api-key"))
+        return tuple(
+            v for k, v in self.headers.items() if k.lower() in ("authorization", "api-key")
+        )
 
     @property
     def host(self) -> str:
@@ -46,7 +47,11 @@ def _with_model(url: str, model: str) -> str:
 
 
 def realtime_endpoint(
-    *, provider: str, model: str, api_key: str | None, url: str | None,
+    *,
+    provider: str,
+    model: str,
+    api_key: str | None,
+    url: str | None,
     config_file: str = "(arguments)",
 ) -> Endpoint:
     """Build the URL and headers for `provider` ("openai", "azure", "compatible").
@@ -56,21 +61,32 @@ def realtime_endpoint(
     Plain ws:// is refused except to this machine, so a key never crosses a network in clear.
     """
     if provider == "azure" and url is None:
-        raise ConfigError("realtime.url", config_file, "Azure needs its resource URL",
-                          'set realtime.url = "wss://<resource>.openai.azure.com/openai/v1/'
-                          'realtime"')
+        raise ConfigError(
+            "realtime.url",
+            config_file,
+            "Azure needs its resource URL",
+            'set realtime.url = "wss://<resource>.openai.azure.com/openai/v1/realtime"',
+        )
     if provider == "compatible" and url is None:
-        raise ConfigError("realtime.url", config_file, "a compatible server needs its URL",
-                          'set realtime.url = "wss://host/v1/realtime"')
+        raise ConfigError(
+            "realtime.url",
+            config_file,
+            "a compatible server needs its URL",
+            'set realtime.url = "wss://host/v1/realtime"',
+        )
     full = _with_model(url or OPENAI_URL, model)
     parts = urlsplit(full)
     if parts.scheme not in ("ws", "wss"):
-        raise ConfigError("realtime.url", config_file, f"scheme {parts.scheme!r} is not ws/wss",
-                          "use wss://…")
+        raise ConfigError(
+            "realtime.url", config_file, f"scheme {parts.scheme!r} is not ws/wss", "use wss://…"
+        )
     if parts.scheme == "ws" and not is_loopback(parts.hostname or ""):
-        raise ConfigError("realtime.url", config_file,
-                          "plain ws:// is allowed only to this machine (127.0.0.1, ::1)",
-                          "use wss:// for a remote server")
+        raise ConfigError(
+            "realtime.url",
+            config_file,
+            "plain ws:// is allowed only to this machine (127.0.0.1, ::1)",
+            "use wss:// for a remote server",
+        )
     headers: dict[str, str] = {}
     if api_key:
         if provider == "azure":

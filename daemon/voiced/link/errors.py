@@ -45,8 +45,10 @@ def _body_error(body: bytes | bytearray | None) -> tuple[str | None, str]:
         err = data.get("error", data) if isinstance(data, dict) else {}
         code = err.get("code") if isinstance(err, dict) else None
         message = err.get("message") if isinstance(err, dict) else None
-        return (code if isinstance(code, str) else None,
-                message if isinstance(message, str) else "")
+        return (
+            code if isinstance(code, str) else None,
+            message if isinstance(message, str) else "",
+        )
     except (ValueError, UnicodeDecodeError):
         return None, body[:120].decode("utf-8", "replace")
 
@@ -62,28 +64,37 @@ def error_from_handshake(exc: BaseException, endpoint: Endpoint) -> RealtimeErro
         if status in (401, 403) or code in ("invalid_api_key", "account_deactivated"):
             what = "API key rejected" if status == 401 else "access denied"
             return CredentialsRejectedError(
-                status, f"{host}: {what} (HTTP {status}{', ' + code if code else ''}): "
-                f"check realtime.api_key_file or the openai_api_key credential", retry_after,
-                code)
-        err = HTTPStatusError(status, f"{host}: HTTP {status}"
-                              f"{' ' + code if code else ''}{': ' + message if message else ''}",
-                              retry_after, code)
+                status,
+                f"{host}: {what} (HTTP {status}{', ' + code if code else ''}): "
+                f"check realtime.api_key_file or the openai_api_key credential",
+                retry_after,
+                code,
+            )
+        err = HTTPStatusError(
+            status,
+            f"{host}: HTTP {status}{' ' + code if code else ''}{': ' + message if message else ''}",
+            retry_after,
+            code,
+        )
         if status == 429 and code in ("insufficient_quota", "billing_hard_limit_reached"):
             err.fatal = True
         return err
     if isinstance(exc, ConnectionClosed):
         frame = exc.rcvd or exc.sent
         close_code = frame.code if frame is not None else None
-        return ConnectionLostError(f"{host}: closed during the handshake ({close_code})",
-                                   close_code)
+        return ConnectionLostError(
+            f"{host}: closed during the handshake ({close_code})", close_code
+        )
     if isinstance(exc, socket.gaierror):
         return ConnectionRefusedByPeer(f"{host}: name not resolved ({exc.strerror})")
     if isinstance(exc, ConnectionRefusedError):
         return ConnectionRefusedByPeer(f"{host}: connection refused")
     if isinstance(exc, OSError):
         return ConnectionRefusedByPeer(f"{host}: {exc.strerror or type(exc).__name__}")
-    return RealtimeError(f"{host}: handshake failed ({type(exc).__name__}: "
-                         f"{redact(str(exc), endpoint.secrets)[:160]})")
+    return RealtimeError(
+        f"{host}: handshake failed ({type(exc).__name__}: "
+        f"{redact(str(exc), endpoint.secrets)[:160]})"
+    )
 
 
 def failure_of(exc: RealtimeError) -> Failure:

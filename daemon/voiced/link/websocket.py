@@ -11,6 +11,7 @@ is configured.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import random
@@ -153,8 +154,9 @@ class RealtimeLink:
             return
         self._reconnect = True
         self._closing = False
-        self._task = asyncio.create_task(self._supervise(None, self.config.connect_timeout_s),
-                                         name="voiced-link")
+        self._task = asyncio.create_task(
+            self._supervise(None, self.config.connect_timeout_s), name="voiced-link"
+        )
 
     def retry_now(self) -> None:
         """A person acted (config reload, `voiced ctl reconnect`): forget the streak, retry."""
@@ -176,8 +178,11 @@ class RealtimeLink:
             raise NotConnectedError("not connected: call connect() first")
         dropped_ms = self.outbox.put(frame, audio_ms)
         if dropped_ms and self.outbox.dropped_frames == 1:
-            log.warning("link down for more than %.0f s of audio: dropping the oldest",
-                        self.outbox.max_audio_ms / 1000.0, extra={"VOICED_EVENT": "audio_drop"})
+            log.warning(
+                "link down for more than %.0f s of audio: dropping the oldest",
+                self.outbox.max_audio_ms / 1000.0,
+                extra={"VOICED_EVENT": "audio_drop"},
+            )
 
     async def close(self) -> None:
         """Close with 1000 and stop reconnecting; returns within the close timeout."""
@@ -193,10 +198,8 @@ class RealtimeLink:
         task = self._task
         if task is not None and not task.done():
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, RealtimeError):
                 await task
-            except (asyncio.CancelledError, RealtimeError):
-                pass
         self._ws = None
         self._set_state(LinkState.CLOSED, "closed")
 
@@ -241,19 +244,34 @@ class RealtimeLink:
         """Log, report and wait out `decision`; False when the link must stop."""
         if not decision.retry:
             error = exc or ServerError("fatal", decision.reason, fatal=True)
-            log.error("realtime link stopped: %s. Fix it, then `systemctl reload voiced`",
-                      decision.reason, extra={"VOICED_EVENT": "link_failed"})
+            log.error(
+                "realtime link stopped: %s. Fix it, then `systemctl reload voiced`",
+                decision.reason,
+                extra={"VOICED_EVENT": "link_failed"},
+            )
             self._set_state(LinkState.FAILED, f"error: {decision.reason}")
             self._on_error(error)
             return False
-        level = logging.WARNING if decision.attempt <= 1 or decision.attempt % 10 == 0 else (
-            logging.DEBUG)
-        log.log(level, "realtime link down (%s); retry %d in %.1f s", decision.reason,
-                decision.attempt, decision.delay_s,
-                extra={"VOICED_EVENT": "reconnect", "VOICED_ATTEMPT": decision.attempt,
-                       "VOICED_DELAY_S": f"{decision.delay_s:.1f}"})
-        self._set_state(LinkState.OFFLINE,
-                        f"reconnecting in {decision.delay_s:.0f} s ({decision.reason})")
+        level = (
+            logging.WARNING
+            if decision.attempt <= 1 or decision.attempt % 10 == 0
+            else (logging.DEBUG)
+        )
+        log.log(
+            level,
+            "realtime link down (%s); retry %d in %.1f s",
+            decision.reason,
+            decision.attempt,
+            decision.delay_s,
+            extra={
+                "VOICED_EVENT": "reconnect",
+                "VOICED_ATTEMPT": decision.attempt,
+                "VOICED_DELAY_S": f"{decision.delay_s:.1f}",
+            },
+        )
+        self._set_state(
+            LinkState.OFFLINE, f"reconnecting in {decision.delay_s:.0f} s ({decision.reason})"
+        )
         self._wake.clear()
         try:
             async with asyncio.timeout(decision.delay_s):
@@ -287,7 +305,8 @@ class RealtimeLink:
         except TimeoutError as exc:
             await _abort(ws)
             raise ConnectTimeoutError(
-                f"no live session from {self.endpoint.host} within {timeout_s:g} s") from exc
+                f"no live session from {self.endpoint.host} within {timeout_s:g} s"
+            ) from exc
         except RealtimeError:
             await _abort(ws)
             raise
@@ -308,7 +327,9 @@ class RealtimeLink:
         await self._next_session_event(ws, rt.SessionUpdated, update_id)
 
     async def _next_session_event(
-        self, ws: ClientConnection, kind: type[rt.SessionCreated] | type[rt.SessionUpdated],
+        self,
+        ws: ClientConnection,
+        kind: type[rt.SessionCreated] | type[rt.SessionUpdated],
         update_id: str | None,
     ) -> rt.ServerEvent:
         async for message in ws:
@@ -322,8 +343,9 @@ class RealtimeLink:
                 ):
                     fatal = failure is None or failure.kind is FailureKind.FATAL
                     what = "session.update rejected" if failure is None else event.code or ""
-                    raise ServerError(event.code or "error", f"{what}: {event.message}"[:300],
-                                      fatal=fatal)
+                    raise ServerError(
+                        event.code or "error", f"{what}: {event.message}"[:300], fatal=fatal
+                    )
             self._dispatch(event)
         raise ConnectionLostError(f"closed {ws.close_code} during set-up", ws.close_code)
 
@@ -358,12 +380,17 @@ class RealtimeLink:
         if self.rotate_after_s is None:
             return
         await asyncio.sleep(self.rotate_after_s)
-        while not should_rotate(uptime_s=self._clock() - self._connected_at_s,
-                                rotate_after_s=self.rotate_after_s, idle=self._is_idle()):
+        while not should_rotate(
+            uptime_s=self._clock() - self._connected_at_s,
+            rotate_after_s=self.rotate_after_s,
+            idle=self._is_idle(),
+        ):
             await asyncio.sleep(1.0)
-        log.info("rotating to a fresh session after %.0f min, before the server's cap",
-                 (self._clock() - self._connected_at_s) / 60.0,
-                 extra={"VOICED_EVENT": "rotate"})
+        log.info(
+            "rotating to a fresh session after %.0f min, before the server's cap",
+            (self._clock() - self._connected_at_s) / 60.0,
+            extra={"VOICED_EVENT": "rotate"},
+        )
         self._session_failure = Failure(FailureKind.EXPIRED, "session rotation")
         await ws.close(1000, "session rotation")
 
@@ -371,8 +398,13 @@ class RealtimeLink:
         if isinstance(event, rt.ProtocolViolation):
             self.violations += 1
             level = logging.WARNING if self.violations == 1 else logging.DEBUG
-            log.log(level, "ignored a frame that is not the realtime protocol: %s (%d so far)",
-                    event.reason, self.violations, extra={"VOICED_EVENT": "protocol_violation"})
+            log.log(
+                level,
+                "ignored a frame that is not the realtime protocol: %s (%d so far)",
+                event.reason,
+                self.violations,
+                extra={"VOICED_EVENT": "protocol_violation"},
+            )
             return
         try:
             self._on_event(event)
@@ -393,7 +425,5 @@ class RealtimeLink:
 async def _abort(ws: ClientConnection | None) -> None:
     if ws is not None:
         ws.transport.abort()
-        try:
+        with contextlib.suppress(Exception):  # nothing to do about a failed abort
             await ws.wait_closed()
-        except Exception:  # noqa: BLE001 — nothing to do about a failed abort
-            pass

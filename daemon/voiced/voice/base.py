@@ -39,8 +39,10 @@ class Voice(Emitter):
 
     async def connect(self, timeout: float = 10.0, reconnect: bool = False) -> None:
         """Realtime providers open their session here; this one only warns."""
-        log.warning("%s has no realtime (speech-to-speech) support: connect() does nothing",
-                    type(self).__name__)
+        log.warning(
+            "%s has no realtime (speech-to-speech) support: connect() does nothing",
+            type(self).__name__,
+        )
 
     async def send(self, audio: Audio) -> None:
         log.warning("%s has no realtime support: send() does nothing", type(self).__name__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 
@@ -57,8 +58,11 @@ class LoopbackVoice(RealtimeVoice):
     async def answer(self) -> None:
         if not self.tracker.commit_ready():
             if self._buffer:
-                log.info("turn too short (%.0f ms < %d ms): not sent",
-                         rt.pcm_ms(len(self._buffer)), rt.MIN_COMMIT_MS)
+                log.info(
+                    "turn too short (%.0f ms < %d ms): not sent",
+                    rt.pcm_ms(len(self._buffer)),
+                    rt.MIN_COMMIT_MS,
+                )
             await self.clear_input()
             return
         turn = bytes(self._buffer)
@@ -72,7 +76,7 @@ class LoopbackVoice(RealtimeVoice):
         item_id = f"item_{response_id}"
         try:
             for start in range(0, len(turn), CHUNK_BYTES):
-                self._audio(response_id, item_id, turn[start:start + CHUNK_BYTES])
+                self._audio(response_id, item_id, turn[start : start + CHUNK_BYTES])
                 await asyncio.sleep(self.pace_s)
             self._response_done(response_id, "completed")
         except asyncio.CancelledError:
@@ -86,10 +90,8 @@ class LoopbackVoice(RealtimeVoice):
     async def interrupt(self, played_ms: int | None = None) -> None:
         if self._reply is not None and not self._reply.done():
             self._reply.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._reply
-            except asyncio.CancelledError:
-                pass
 
     @property
     def connected(self) -> bool:

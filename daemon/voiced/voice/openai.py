@@ -20,8 +20,9 @@ from voiced.voice.base import Audio, RealtimeVoice
 log = logging.getLogger(__name__)
 
 #: Server error codes that only mean "you asked for something already true".
-HARMLESS_CODES = frozenset({"response_cancel_not_active",
-                            "conversation_already_has_active_response"})
+HARMLESS_CODES = frozenset(
+    {"response_cancel_not_active", "conversation_already_has_active_response"}
+)
 #: The most audio one append carries (0.5 s); longer input is split.
 MAX_APPEND_BYTES = 24_000
 
@@ -54,14 +55,16 @@ class OpenAIRealtimeVoice(RealtimeVoice):
     ) -> None:
         super().__init__(speaker=speaker)
         self.model = model
-        self.provider = provider or ("azure" if url and ".azure.com" in url else
-                                     "compatible" if url else "openai")
+        self.provider = provider or (
+            "azure" if url and ".azure.com" in url else "compatible" if url else "openai"
+        )
         env = "AZURE_OPENAI_API_KEY" if self.provider == "azure" else "OPENAI_API_KEY"
         self._api_key = api_key or os.environ.get(env) or os.environ.get("OPENAI_API_KEY")
         register_secret(self._api_key)
         self.url = url
         self.session_config: dict[str, Any] = deep_merge(
-            build_session(voice=speaker, talk_mode="vad"), session_config or {})
+            build_session(voice=speaker, talk_mode="vad"), session_config or {}
+        )
         self.link_config = link_config or LinkConfig()
         self.tools: dict[str, Tool] = {}
         self.link: RealtimeLink | None = None
@@ -74,10 +77,13 @@ class OpenAIRealtimeVoice(RealtimeVoice):
     def _make_link(self) -> RealtimeLink:
         if not self._api_key and self.provider != "compatible":
             raise CredentialsRejectedError(
-                401, "no API key: pass api_key=, set OPENAI_API_KEY, or configure "
-                "realtime.api_key_file / the openai_api_key credential")
-        endpoint = realtime_endpoint(provider=self.provider, model=self.model,
-                                     api_key=self._api_key, url=self.url)
+                401,
+                "no API key: pass api_key=, set OPENAI_API_KEY, or configure "
+                "realtime.api_key_file / the openai_api_key credential",
+            )
+        endpoint = realtime_endpoint(
+            provider=self.provider, model=self.model, api_key=self._api_key, url=self.url
+        )
         rotate = self.link_config.rotate_after_s
         return RealtimeLink(
             endpoint,
@@ -87,8 +93,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             on_error=lambda exc: self.emit("error", exc),
             is_idle=lambda: self.idle,
             config=self.link_config,
-            rotate_after_s=rotate if rotate is not None else default_rotate_after_s(
-                self.provider),
+            rotate_after_s=rotate if rotate is not None else default_rotate_after_s(self.provider),
         )
 
     async def connect(self, timeout: float = 10.0, reconnect: bool = False) -> None:
@@ -133,7 +138,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         if isinstance(audio, bytes | bytearray | memoryview):
             data = bytes(audio)
             for start in range(0, len(data), MAX_APPEND_BYTES):
-                await self._append(data[start:start + MAX_APPEND_BYTES])
+                await self._append(data[start : start + MAX_APPEND_BYTES])
             return
         async for chunk in audio:
             await self._append(bytes(chunk))
@@ -159,8 +164,11 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         """
         if self.push_to_talk and self.tracker.input_bytes:
             if not self.tracker.commit_ready():
-                log.info("turn too short (%.0f ms < %d ms): not sent",
-                         rt.pcm_ms(self.tracker.input_bytes), rt.MIN_COMMIT_MS)
+                log.info(
+                    "turn too short (%.0f ms < %d ms): not sent",
+                    rt.pcm_ms(self.tracker.input_bytes),
+                    rt.MIN_COMMIT_MS,
+                )
                 await self._send(rt.input_audio_clear(self._next_id()))
                 self.tracker.on_committed()
                 return
@@ -181,14 +189,20 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         if played_ms is not None:
             cut = self.tracker.truncation(played_ms)
             if cut is not None:
-                await self._send(rt.item_truncate(self._next_id(), cut.item_id,
-                                                  cut.content_index, cut.audio_end_ms))
+                await self._send(
+                    rt.item_truncate(
+                        self._next_id(), cut.item_id, cut.content_index, cut.audio_end_ms
+                    )
+                )
                 self.tracker.audio_item_id = None
 
     async def speak(self, text: str) -> None:
         """Have the model say `text` aloud."""
-        await self._send(rt.response_create(
-            self._next_id(), {"instructions": f"Say exactly this, and nothing else: {text}"}))
+        await self._send(
+            rt.response_create(
+                self._next_id(), {"instructions": f"Say exactly this, and nothing else: {text}"}
+            )
+        )
 
     async def send_text(self, text: str, *, respond: bool = True) -> None:
         """Add a user text message (and ask for a response)."""
@@ -210,10 +224,11 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         """Function tools: name → (description, JSON-schema parameters, async callable)."""
         for name, (_, _, run) in tools.items():
             self.tools[name] = run
-        specs = [{"type": "function", "name": name, "description": desc, "parameters": params}
-                 for name, (desc, params, _) in tools.items()]
-        existing = [t for t in self.session_config.get("tools", [])
-                    if t.get("name") not in tools]
+        specs = [
+            {"type": "function", "name": name, "description": desc, "parameters": params}
+            for name, (desc, params, _) in tools.items()
+        ]
+        existing = [t for t in self.session_config.get("tools", []) if t.get("name") not in tools]
         await self.update_config({"tools": existing + specs, "tool_choice": "auto"})
 
     # ---- receiving ------------------------------------------------------------------------
@@ -232,8 +247,12 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             case rt.ResponseDone():
                 self._response_done(event.response_id, event.status)
                 if event.error_code:
-                    log.warning("response %s ended %s: %s", event.response_id, event.status,
-                                event.error_code)
+                    log.warning(
+                        "response %s ended %s: %s",
+                        event.response_id,
+                        event.status,
+                        event.error_code,
+                    )
             case rt.TranscriptDelta(role="assistant"):
                 self.emit("writing", event.text, "assistant")
             case rt.TranscriptDone(role="user"):
@@ -255,10 +274,15 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         if event.code in HARMLESS_CODES:
             log.debug("server: %s (harmless)", event.code)
             return
-        log.warning("server error %s: %s", event.code or event.error_type, event.message[:200],
-                    extra={"VOICED_EVENT": "server_error", "VOICED_CODE": event.code or ""})
-        self.emit("error", ServerError(event.code or event.error_type, event.message[:300],
-                                       fatal=False))
+        log.warning(
+            "server error %s: %s",
+            event.code or event.error_type,
+            event.message[:200],
+            extra={"VOICED_EVENT": "server_error", "VOICED_CODE": event.code or ""},
+        )
+        self.emit(
+            "error", ServerError(event.code or event.error_type, event.message[:300], fatal=False)
+        )
 
     def _call_tool(self, event: rt.FunctionCallDone) -> None:
         run = self.tools.get(event.name)
@@ -273,9 +297,11 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             except Exception as exc:  # a tool's failure is the model's to hear about
                 output = json.dumps({"error": str(exc)[:200]})
             try:
-                await self._send(rt.item_create(self._next_id(),
-                                                rt.function_call_output_item(event.call_id,
-                                                                             output)))
+                await self._send(
+                    rt.item_create(
+                        self._next_id(), rt.function_call_output_item(event.call_id, output)
+                    )
+                )
                 await self._send(rt.response_create(self._next_id()))
             except RealtimeError as exc:
                 log.warning("could not return the result of %s: %s", event.name, exc)
