@@ -37,7 +37,7 @@ $(VENV)/.stamp: pyproject.toml
 venv: $(VENV)/.stamp
 
 run: venv
-	$(VENV)/bin/voiced run $(if $(CONFIG),--config $(CONFIG),--config-optional)
+	$(VENV)/bin/voiced run $(if $(CONFIG),--config $(CONFIG))
 
 devices: venv
 	$(VENV)/bin/voiced devices
@@ -59,8 +59,22 @@ test: lint unit
 bench: venv deps-test
 	$(PY) bench/run.py
 
-install: venv
+# On the Pi: a system-wide install under /opt/voiced run by systemd as user voiced.
+PREFIX ?= /opt/voiced
+install: deps
+	$(SUDO) $(PYTHON) -m venv --system-site-packages $(PREFIX)/.venv
+	$(SUDO) $(PREFIX)/.venv/bin/pip install -q --upgrade pip
+	$(SUDO) $(PREFIX)/.venv/bin/pip install -q .
 	$(SUDO) install -D -m 0644 systemd/voiced.service /etc/systemd/system/voiced.service
+	$(SUDO) install -D -m 0644 systemd/voiced.sysusers.conf /usr/lib/sysusers.d/voiced.conf
+	$(SUDO) install -D -m 0644 systemd/voiced.tmpfiles.conf /usr/lib/tmpfiles.d/voiced.conf
+	$(SUDO) install -D -m 0644 README.md /usr/share/doc/voiced/README.md
+	$(SUDO) systemd-sysusers /usr/lib/sysusers.d/voiced.conf
+	$(SUDO) systemd-tmpfiles --create /usr/lib/tmpfiles.d/voiced.conf
+	[ -e /etc/voiced/voiced.toml ] || $(SUDO) install -m 0640 -g voiced systemd/voiced.toml.example /etc/voiced/voiced.toml
+	$(SUDO) systemctl daemon-reload
+	@echo "installed. Key: sudo install -m 0600 /dev/stdin /etc/credstore/voiced.openai_api_key"
+	@echo "then: sudo systemctl enable --now voiced && journalctl -u voiced -f"
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
