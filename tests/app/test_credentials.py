@@ -76,5 +76,9 @@ def test_azure_needs_url_and_plain_ws_only_local() -> None:
     with pytest.raises(ConfigError, match="Azure"):
         make_voice(Config(realtime=RealtimeConfig(provider="azure")), key)
     with pytest.raises(ConfigError, match="only to this machine"):
-        make_voice(Config(realtime=RealtimeConfig(provider="compatible",
-                                                  url="ws://192.0.2.1/v1/realtime")), key)
+        make_voice(
+            Config(
+                realtime=RealtimeConfig(provider="compatible", url="ws://192.0.2.1/v1/realtime")
+            ),
+            key,
+        )

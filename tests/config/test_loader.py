@@ -30,8 +30,13 @@ def test_example_config_loads_to_defaults() -> None:
 
 def test_values_are_read(tmp_path: Path) -> None:
     """Nested tables land in their sections with the right types."""
-    config = load(write(tmp_path, '[realtime]\nvoice = "coral"\n[talk]\nmode = "vad"\n'
-                        '[link]\ndead_link_s = 4\n[realtime.session]\ninstructions = "x"\n'))
+    config = load(
+        write(
+            tmp_path,
+            '[realtime]\nvoice = "coral"\n[talk]\nmode = "vad"\n'
+            '[link]\ndead_link_s = 4\n[realtime.session]\ninstructions = "x"\n',
+        )
+    )
     assert config.realtime.voice == "coral"
     assert config.talk.mode == "vad"
     assert config.link.dead_link_s == 4.0 and isinstance(config.link.dead_link_s, float)
@@ -70,8 +75,12 @@ def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
 def test_cli_exits_with_config_status(tmp_path: Path) -> None:
     """`voiced run` with a bad config exits 78 and says what to fix, without a traceback."""
     path = write(tmp_path, '[talk]\nmode = "push"\n')
-    out = subprocess.run([sys.executable, "-m", "voiced", "run", "--config", str(path)],
-                         capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        [sys.executable, "-m", "voiced", "run", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert out.returncode == EXIT_CONFIG
     assert "talk.mode" in out.stderr and str(path) in out.stderr
     assert "Traceback" not in out.stderr
