@@ -68,7 +68,7 @@ def test_errors_name_key_file_and_fix(tmp_path: Path, text: str, key: str, fix: 
 
 def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
     """A missing file is a ConfigError pointing at the example."""
-    with pytest.raises(ConfigError, match="voiced.toml.example"):
+    with pytest.raises(ConfigError, match=r"voiced\.toml\.example"):
         load(tmp_path / "nope.toml")
 
 
