@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -12,11 +14,19 @@ from fakeserver import FakeRealtimeServer
 API_KEY = "sk-test-SECRET-0123456789abcdef"
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeRealtimeServer]:
-    """A fake realtime server on loopback; at teardown every frame the client sent must
+@contextlib.asynccontextmanager
+async def checked_server(**kw: Any) -> AsyncIterator[FakeRealtimeServer]:
+    """A fake realtime server on loopback; when it ends, every frame the client sent must
     validate against openai-python's event models made strict."""
-    async with FakeRealtimeServer(api_key=API_KEY, pace="fast") as srv:
+    kw.setdefault("api_key", API_KEY)
+    async with FakeRealtimeServer(**kw) as srv:
         yield srv
     for conn in srv.connections:
         validate_client_frames(conn.received)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeRealtimeServer]:
+    """The fake realtime server, as fast as possible, frames checked strictly at teardown."""
+    async with checked_server(pace="fast") as srv:
+        yield srv

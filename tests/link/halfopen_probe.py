@@ -23,6 +23,7 @@ from voiced.config.realtime import LinkConfig  # noqa: E402
 from voiced.core.session import build_session  # noqa: E402
 from voiced.link import LinkState, RealtimeLink, realtime_endpoint  # noqa: E402
 
+from conformance import validate_client_frames  # noqa: E402
 from fakeserver import FakeRealtimeServer  # noqa: E402
 
 KEY = "sk-netns-test-key-123456"
@@ -69,7 +70,9 @@ async def main() -> dict[str, float]:
             "connections": float(link.connections),
         }
         await link.close()
-        return result
+    for conn in srv.connections:
+        validate_client_frames(conn.received)
+    return result
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from voiced.errors import (
 )
 from voiced.link import LinkState, RealtimeLink, realtime_endpoint
 
-from conftest import API_KEY
+from conftest import API_KEY, checked_server
 from fakeserver import FakeRealtimeServer, Faults, SilentTCPServer
 
 FAST = LinkConfig(
@@ -225,7 +225,7 @@ async def test_accept_then_close_respects_backoff() -> None:
 
     websockets' own `async for ws in connect()` reconnected 2,052 times in 3 s here.
     """
-    async with FakeRealtimeServer(api_key=API_KEY) as srv:
+    async with checked_server() as srv:
         srv.faults = Faults(error_then_close=("server_error", "server_error", 1011))
         rec = Recorder()
         link = make_link(srv.url, rec, config=LinkConfig())  # real defaults: 1 s, ×2
@@ -238,7 +238,7 @@ async def test_accept_then_close_respects_backoff() -> None:
 
 async def test_connected_then_closed_counts_as_failure() -> None:
     """Sessions that die before the healthy uptime back off too (no tight loop)."""
-    async with FakeRealtimeServer(api_key=API_KEY) as srv:
+    async with checked_server() as srv:
         srv.faults = Faults(close_after_s=0.05, close_code=1011)
         rec = Recorder()
         link = make_link(srv.url, rec, config=LinkConfig())
@@ -290,7 +290,7 @@ async def test_connect_timeout_covers_the_session(
 
 async def test_refused_connection_is_typed() -> None:
     """Nothing listening: a typed ConnectionRefusedByPeer, at once."""
-    async with FakeRealtimeServer(api_key=API_KEY) as srv:
+    async with checked_server() as srv:
         url = srv.url
     link = make_link(url, Recorder())
     with pytest.raises(ConnectionRefusedByPeer):

@@ -13,7 +13,7 @@ from voiced.core.session import build_session
 from voiced.errors import ConnectTimeoutError, CredentialsRejectedError
 from voiced.voice import OpenAIRealtimeVoice, SpeakerStream
 
-from conftest import API_KEY
+from conftest import API_KEY, checked_server
 from fakeserver import FakeRealtimeServer, Faults, tone
 
 FAST = LinkConfig(
@@ -92,7 +92,7 @@ async def test_async_iterable_input(server: FakeRealtimeServer) -> None:
 
 async def test_interrupt_cancels_and_truncates_to_what_was_heard() -> None:
     """Barge-in cancels the active response and truncates at the played position."""
-    async with FakeRealtimeServer(api_key=API_KEY, pace="realtime") as srv:
+    async with checked_server(pace="realtime") as srv:
         srv.response_audio = tone(2.0)
         voice = make_voice(srv, session_config=PTT)
         done: list[str] = []

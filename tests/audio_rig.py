@@ -1,0 +1,216 @@
+"""Test rigs for the audio engine: file-backed ALSA PCMs and a private PipeWire session.
+
+Both are real: libasound through pyalsaaudio on `type file` PCMs (byte-exact, no pacing), and
+PipeWire's ALSA plugin on null nodes (real-time pacing). The benchmark reuses them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+SYSTEM_ALSA_CONF = "/usr/share/alsa/alsa.conf"
+
+SINK_NODE = "voiced-test-sink"
+SOURCE_NODE = "voiced-test-source"
+
+FILE_PCMS = """
+# File-backed PCMs: capture reads IN byte-exactly, playback writes OUT byte-exactly.
+pcm.vmic {
+    @args [ IN RATE CHANNELS ]
+    @args.IN { type string default "/dev/zero" }
+    @args.RATE { type integer default 24000 }
+    @args.CHANNELS { type integer default 1 }
+    type file
+    slave.pcm { type null }
+    infile $IN
+    file "/dev/null"
+    format "raw"
+    hint { show on description "voiced test: file-backed mic" }
+}
+pcm.vspk {
+    @args [ OUT ]
+    @args.OUT { type string default "/dev/null" }
+    type file
+    slave.pcm { type null }
+    file $OUT
+    format "raw"
+    hint { show on description "voiced test: file-backed speaker" }
+}
+# A plug (ALSA's own linear rate conversion) over a file speaker at a fixed rate: the
+# benchmark's peer for soxr.
+pcm.vplugspk {
+    @args [ OUT RATE ]
+    @args.OUT { type string default "/dev/null" }
+    @args.RATE { type integer default 48000 }
+    type plug
+    slave { pcm { type file slave.pcm { type null } file $OUT format "raw" } rate $RATE }
+}
+"""
+
+PIPEWIRE_PCMS = f"""
+# PipeWire null nodes, named explicitly (the machine's default device is never used).
+pcm.pwspk {{ type pipewire playback_node "{SINK_NODE}" capture_node "{SINK_NODE}"
+            hint {{ show on description "voiced test: PipeWire null sink" }} }}
+pcm.pwmon {{ type pipewire capture_node "{SINK_NODE}" playback_node "{SINK_NODE}" }}
+pcm.pwmic {{ type pipewire capture_node "{SOURCE_NODE}" playback_node "{SINK_NODE}" }}
+ctl.pwctl {{ type pipewire }}
+"""
+
+PIPEWIRE_NULL_NODES = f"""
+context.properties = {{
+    default.clock.rate = 48000
+    default.clock.quantum = 1024
+    default.clock.min-quantum = 1024
+    default.clock.max-quantum = 1024
+}}
+context.objects = [
+    {{ factory = adapter
+      args = {{ factory.name = support.null-audio-sink node.name = "{SINK_NODE}"
+               node.description = "voiced test sink" media.class = "Audio/Sink"
+               audio.position = "MONO" monitor.channel-volumes = true }} }}
+    {{ factory = adapter
+      args = {{ factory.name = support.null-audio-sink node.name = "{SOURCE_NODE}"
+               node.description = "voiced test source" media.class = "Audio/Source/Virtual"
+               audio.position = "MONO" }} }}
+]
+"""
+
+
+def write_alsa_config(directory: Path, *, pipewire: bool = False) -> Path:
+    """Write the test PCM definitions to `directory` and return the file (load it after the
+    system's alsa.conf with `alsa_config_path()`)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "voiced-test-asound.conf"
+    path.write_text(FILE_PCMS + (PIPEWIRE_PCMS if pipewire else ""))
+    return path
+
+
+def alsa_config_path(conf: Path) -> str:
+    """The value for ALSA_CONFIG_PATH that loads the system config and then `conf`."""
+    return f"{SYSTEM_ALSA_CONF}:{conf}"
+
+
+class PipeWireSession:
+    """A private dbus + pipewire + wireplumber with null nodes, in its own runtime dir."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.runtime_dir = root / "run"
+        self.home = root / "home"
+        self.env: dict[str, str] = {}
+        self._dbus: subprocess.Popen[bytes] | None = None
+        self._pipewire: subprocess.Popen[bytes] | None = None
+        self._wireplumber: subprocess.Popen[bytes] | None = None
+        self._logs: list[Path] = []
+
+    def start(self, timeout_s: float = 15.0) -> None:
+        for tool in ("pipewire", "wireplumber", "dbus-daemon", "pw-cli"):
+            if shutil.which(tool) is None:
+                raise RuntimeError(f"{tool} is not installed: apt-get install pipewire "
+                                   "pipewire-bin pipewire-alsa wireplumber dbus")
+        self.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        conf_d = self.home / ".config" / "pipewire" / "pipewire.conf.d"
+        conf_d.mkdir(parents=True, exist_ok=True)
+        (conf_d / "voiced-test-null.conf").write_text(PIPEWIRE_NULL_NODES)
+        env = {
+            k: v for k, v in os.environ.items()
+            if not k.startswith(("PIPEWIRE_", "DBUS_", "XDG_", "PULSE_"))
+        }
+        env.update(XDG_RUNTIME_DIR=str(self.runtime_dir), HOME=str(self.home),
+                   XDG_CONFIG_HOME=str(self.home / ".config"), DISABLE_RTKIT="1",
+                   PIPEWIRE_RUNTIME_DIR=str(self.runtime_dir))
+        bus = self.runtime_dir / "bus"
+        self._dbus = self._spawn("dbus", ["dbus-daemon", "--session", "--nofork", "--nopidfile",
+                                          f"--address=unix:path={bus}"], env)
+        self._wait(lambda: bus.exists(), timeout_s, "dbus session bus")
+        env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={bus}"
+        self.env = env
+        self.start_server(timeout_s)
+
+    def start_server(self, timeout_s: float = 15.0) -> None:
+        """(Re)start pipewire and wireplumber and wait for both null nodes."""
+        self._pipewire = self._spawn("pipewire", ["pipewire"], self.env)
+        self._wait(lambda: (self.runtime_dir / "pipewire-0").exists(), timeout_s, "pipewire")
+        self._wireplumber = self._spawn("wireplumber", ["wireplumber"], self.env)
+        self._wait(self._nodes_ready, timeout_s, "the null nodes")
+
+    def stop_server(self) -> None:
+        """Stop pipewire and wireplumber (the sound server vanishes; clients lose it)."""
+        for proc in (self._wireplumber, self._pipewire):
+            _terminate(proc)
+        self._wireplumber = self._pipewire = None
+        sock = self.runtime_dir / "pipewire-0"
+        sock.unlink(missing_ok=True)
+        (self.runtime_dir / "pipewire-0.lock").unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        self.stop_server()
+        _terminate(self._dbus)
+        self._dbus = None
+
+    def run(self, *argv: str, timeout_s: float = 10.0) -> str:
+        done = subprocess.run(argv, env=self.env, capture_output=True, timeout=timeout_s,
+                              check=True)
+        return done.stdout.decode()
+
+    def _nodes_ready(self) -> bool:
+        try:
+            out = self.run("pw-cli", "ls", "Node", timeout_s=5.0)
+        except (subprocess.SubprocessError, OSError):
+            return False
+        return SINK_NODE in out and SOURCE_NODE in out
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        log = self.root / f"{name}.log"
+        self._logs.append(log)
+        with log.open("ab") as fh:
+            return subprocess.Popen(argv, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+
+    def _wait(self, ready: object, timeout_s: float, what: str) -> None:
+        assert callable(ready)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if ready():
+                return
+            time.sleep(0.05)
+        logs = "\n".join(f"--- {p.name}\n{p.read_text()[-2000:]}" for p in self._logs
+                         if p.exists())
+        raise RuntimeError(f"PipeWire test session: {what} not ready in {timeout_s} s\n{logs}")
+
+
+def _terminate(proc: subprocess.Popen[bytes] | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+def sine(freq_hz: float, rate_hz: int, seconds: float, amplitude: float = 0.5) -> npt.NDArray[np.int16]:
+    t = np.arange(int(rate_hz * seconds)) / rate_hz
+    return np.round(np.sin(2 * np.pi * freq_hz * t) * amplitude * 32767).astype(np.int16)
+
+
+def tone_analysis(samples: npt.NDArray[np.int16], rate_hz: int) -> tuple[float, float]:
+    """(dominant frequency in Hz, SNR in dB: the tone against everything else)."""
+    x = samples.astype(np.float64) / 32768.0
+    window = np.hanning(len(x))
+    spectrum = np.abs(np.fft.rfft(x * window)) ** 2
+    peak = int(np.argmax(spectrum))
+    freqs = np.fft.rfftfreq(len(x), 1 / rate_hz)
+    band = slice(max(0, peak - 4), peak + 5)  # the Hann window's main lobe
+    signal = spectrum[band].sum()
+    noise = spectrum.sum() - signal
+    return float(freqs[peak]), float(10 * np.log10(signal / max(noise, 1e-30)))
