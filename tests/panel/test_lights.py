@@ -135,7 +135,7 @@ def test_encode_frame_datasheet() -> None:
         encode_frame([(0, 0, 0)], brightness=32)
 
 
-class SpiRecorder(MockSPIDevice):
+class SpiRecorder(MockSPIDevice):  # type: ignore[misc]
     """gpiozero's mock SPI slave on SCLK 11 / MOSI 10 / CE0 8, keeping every byte."""
 
     def __init__(self, factory: MockFactory) -> None:
@@ -145,7 +145,7 @@ class SpiRecorder(MockSPIDevice):
     def on_bit(self) -> None:
         if len(self.rx_buf) == 8:
             self.received.append(self.rx_word())
-            self.rx_buf = []
+            self.rx_buf: list[int] = []
 
 
 def test_apa102_over_gpiozero_spi(plain_factory: MockFactory) -> None:

@@ -1,0 +1,4 @@
+"""The panel: push-to-talk buttons in, status light out (gpiozero, a terminal, or nothing).
+
+`voiced.panel.factory.make_panel()` picks the board and builds the right one.
+"""
