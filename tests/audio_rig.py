@@ -57,9 +57,9 @@ pcm.vplugspk {
 
 PIPEWIRE_PCMS = f"""
 # PipeWire null nodes, named explicitly (the machine's default device is never used).
+# The source is fed by the sink's monitor (a loopback link made by the session).
 pcm.pwspk {{ type pipewire playback_node "{SINK_NODE}" capture_node "{SINK_NODE}"
             hint {{ show on description "voiced test: PipeWire null sink" }} }}
-pcm.pwmon {{ type pipewire capture_node "{SINK_NODE}" playback_node "{SINK_NODE}" }}
 pcm.pwmic {{ type pipewire capture_node "{SOURCE_NODE}" playback_node "{SINK_NODE}" }}
 ctl.pwctl {{ type pipewire }}
 """
@@ -114,22 +114,32 @@ class PipeWireSession:
     def start(self, timeout_s: float = 15.0) -> None:
         for tool in ("pipewire", "wireplumber", "dbus-daemon", "pw-cli"):
             if shutil.which(tool) is None:
-                raise RuntimeError(f"{tool} is not installed: apt-get install pipewire "
-                                   "pipewire-bin pipewire-alsa wireplumber dbus")
+                raise RuntimeError(
+                    f"{tool} is not installed: apt-get install pipewire "
+                    "pipewire-bin pipewire-alsa wireplumber dbus"
+                )
         self.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         conf_d = self.home / ".config" / "pipewire" / "pipewire.conf.d"
         conf_d.mkdir(parents=True, exist_ok=True)
         (conf_d / "voiced-test-null.conf").write_text(PIPEWIRE_NULL_NODES)
         env = {
-            k: v for k, v in os.environ.items()
+            k: v
+            for k, v in os.environ.items()
             if not k.startswith(("PIPEWIRE_", "DBUS_", "XDG_", "PULSE_"))
         }
-        env.update(XDG_RUNTIME_DIR=str(self.runtime_dir), HOME=str(self.home),
-                   XDG_CONFIG_HOME=str(self.home / ".config"), DISABLE_RTKIT="1",
-                   PIPEWIRE_RUNTIME_DIR=str(self.runtime_dir))
+        env.update(
+            XDG_RUNTIME_DIR=str(self.runtime_dir),
+            HOME=str(self.home),
+            XDG_CONFIG_HOME=str(self.home / ".config"),
+            DISABLE_RTKIT="1",
+            PIPEWIRE_RUNTIME_DIR=str(self.runtime_dir),
+        )
         bus = self.runtime_dir / "bus"
-        self._dbus = self._spawn("dbus", ["dbus-daemon", "--session", "--nofork", "--nopidfile",
-                                          f"--address=unix:path={bus}"], env)
+        self._dbus = self._spawn(
+            "dbus",
+            ["dbus-daemon", "--session", "--nofork", "--nopidfile", f"--address=unix:path={bus}"],
+            env,
+        )
         self._wait(lambda: bus.exists(), timeout_s, "dbus session bus")
         env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={bus}"
         self.env = env
@@ -141,6 +151,17 @@ class PipeWireSession:
         self._wait(lambda: (self.runtime_dir / "pipewire-0").exists(), timeout_s, "pipewire")
         self._wireplumber = self._spawn("wireplumber", ["wireplumber"], self.env)
         self._wait(self._nodes_ready, timeout_s, "the null nodes")
+        self._wait(self._loopback, timeout_s, "the sink monitor → source link")
+
+    def _loopback(self) -> bool:
+        """Link the sink's monitor into the source: the mic hears what the speaker plays."""
+        try:
+            self.run("pw-link", f"{SINK_NODE}:monitor_MONO", f"{SOURCE_NODE}:input_MONO")
+        except subprocess.CalledProcessError as exc:
+            return b"exists" in exc.stderr
+        except (subprocess.SubprocessError, OSError):
+            return False
+        return True
 
     def stop_server(self) -> None:
         """Stop pipewire and wireplumber (the sound server vanishes; clients lose it)."""
@@ -157,8 +178,9 @@ class PipeWireSession:
         self._dbus = None
 
     def run(self, *argv: str, timeout_s: float = 10.0) -> str:
-        done = subprocess.run(argv, env=self.env, capture_output=True, timeout=timeout_s,
-                              check=True)
+        done = subprocess.run(
+            argv, env=self.env, capture_output=True, timeout=timeout_s, check=True
+        )
         return done.stdout.decode()
 
     def _nodes_ready(self) -> bool:
@@ -172,8 +194,9 @@ class PipeWireSession:
         log = self.root / f"{name}.log"
         self._logs.append(log)
         with log.open("ab") as fh:
-            return subprocess.Popen(argv, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            return subprocess.Popen(
+                argv, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     def _wait(self, ready: object, timeout_s: float, what: str) -> None:
         assert callable(ready)
@@ -182,8 +205,7 @@ class PipeWireSession:
             if ready():
                 return
             time.sleep(0.05)
-        logs = "\n".join(f"--- {p.name}\n{p.read_text()[-2000:]}" for p in self._logs
-                         if p.exists())
+        logs = "\n".join(f"--- {p.name}\n{p.read_text()[-2000:]}" for p in self._logs if p.exists())
         raise RuntimeError(f"PipeWire test session: {what} not ready in {timeout_s} s\n{logs}")
 
 
@@ -198,7 +220,9 @@ def _terminate(proc: subprocess.Popen[bytes] | None) -> None:
         proc.wait(timeout=5)
 
 
-def sine(freq_hz: float, rate_hz: int, seconds: float, amplitude: float = 0.5) -> npt.NDArray[np.int16]:
+def sine(
+    freq_hz: float, rate_hz: int, seconds: float, amplitude: float = 0.5
+) -> npt.NDArray[np.int16]:
     t = np.arange(int(rate_hz * seconds)) / rate_hz
     return np.round(np.sin(2 * np.pi * freq_hz * t) * amplitude * 32767).astype(np.int16)
 
@@ -206,11 +230,60 @@ def sine(freq_hz: float, rate_hz: int, seconds: float, amplitude: float = 0.5) -
 def tone_analysis(samples: npt.NDArray[np.int16], rate_hz: int) -> tuple[float, float]:
     """(dominant frequency in Hz, SNR in dB: the tone against everything else)."""
     x = samples.astype(np.float64) / 32768.0
-    window = np.hanning(len(x))
+    n = np.arange(len(x))
+    phase = 2 * np.pi * n / (len(x) - 1)
+    window = (
+        0.35875
+        - 0.48829 * np.cos(phase)
+        + 0.14128 * np.cos(2 * phase)
+        - 0.01168 * np.cos(3 * phase)
+    )  # Blackman-Harris: sidelobes below -92 dB
     spectrum = np.abs(np.fft.rfft(x * window)) ** 2
     peak = int(np.argmax(spectrum))
     freqs = np.fft.rfftfreq(len(x), 1 / rate_hz)
-    band = slice(max(0, peak - 4), peak + 5)  # the Hann window's main lobe
+    band = slice(max(0, peak - 6), peak + 7)  # the window's main lobe
     signal = spectrum[band].sum()
     noise = spectrum.sum() - signal
     return float(freqs[peak]), float(10 * np.log10(signal / max(noise, 1e-30)))
+
+
+class MonitorRecorder:
+    """Records an ALSA capture device (e.g. a sink's monitor) on a thread until stopped."""
+
+    def __init__(self, device: str, rate_hz: int = 48000, period_frames: int = 480) -> None:
+        import threading
+
+        import alsaaudio
+
+        self.rate_hz = rate_hz
+        self._pcm = alsaaudio.PCM(
+            type=alsaaudio.PCM_CAPTURE,
+            device=device,
+            rate=rate_hz,
+            channels=1,
+            format=alsaaudio.PCM_FORMAT_S16_LE,
+            periodsize=period_frames,
+            periods=4,
+        )
+        self._chunks: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            n, data = self._pcm.read()
+            if n > 0:
+                self._chunks.append(data)
+
+    def stop(self) -> npt.NDArray[np.int16]:
+        self._stop.set()
+        self._thread.join(5)
+        self._pcm.close()
+        return np.frombuffer(b"".join(self._chunks), dtype="<i2")
+
+
+def audible_ms(samples: npt.NDArray[np.int16], rate_hz: int, threshold: int = 200) -> float:
+    """Span from the first to the last sample above `threshold`, in ms (0 if none)."""
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)
+    return 0.0 if loud.size == 0 else (loud[-1] - loud[0] + 1) * 1000.0 / rate_hz

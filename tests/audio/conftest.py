@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from audio_rig import PipeWireSession, alsa_config_path, write_alsa_config
 
 
@@ -31,7 +32,9 @@ def _alsa_conf_loaded(alsa_conf: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def pipewire(tmp_path_factory: pytest.TempPathFactory, alsa_conf: Path) -> Iterator[PipeWireSession]:
+def pipewire(
+    tmp_path_factory: pytest.TempPathFactory, alsa_conf: Path
+) -> Iterator[PipeWireSession]:
     """A running private PipeWire session; the ALSA pipewire plugin in this process uses it."""
     session = PipeWireSession(tmp_path_factory.mktemp("pipewire"))
     keys = ("XDG_RUNTIME_DIR", "PIPEWIRE_RUNTIME_DIR")

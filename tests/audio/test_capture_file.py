@@ -6,12 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_rig import sine, tone_analysis
 
 from voiced.audio.capture import AlsaMicrophone
 from voiced.audio.errors import AudioDeviceError
 from voiced.config.audio import AudioConfig
 from voiced.core.audio_choice import Fault
+
+from audio_rig import sine, tone_analysis
 
 
 async def record(config: AudioConfig, device_frames: int) -> tuple[AlsaMicrophone, bytes]:
@@ -56,8 +57,12 @@ async def test_takes_the_configured_channel_of_a_stereo_mic(tmp_path: Path) -> N
     stereo = np.empty(left.size * 2, dtype=np.int16)
     stereo[0::2], stereo[1::2] = left, right
     (tmp_path / "in.raw").write_bytes(stereo.tobytes())
-    config = AudioConfig(input_device=f"vmic:IN={tmp_path / 'in.raw'}", input_rate_hz=48000,
-                         input_channels=2, input_channel=1)
+    config = AudioConfig(
+        input_device=f"vmic:IN={tmp_path / 'in.raw'}",
+        input_rate_hz=48000,
+        input_channels=2,
+        input_channel=1,
+    )
     mic, got = await record(config, left.size)
     assert mic.granted is not None and mic.granted.channels == 2
     freq, snr_db = tone_analysis(np.frombuffer(got, dtype="<i2")[480:-480], 24000)
@@ -67,8 +72,9 @@ async def test_takes_the_configured_channel_of_a_stereo_mic(tmp_path: Path) -> N
 async def test_mic_gain_is_applied(tmp_path: Path) -> None:
     """audio.mic_gain_db = +6 doubles the amplitude."""
     (tmp_path / "in.raw").write_bytes(sine(1000.0, 24000, 0.2, amplitude=0.1).tobytes())
-    config = AudioConfig(input_device=f"vmic:IN={tmp_path / 'in.raw'}", input_rate_hz=24000,
-                         mic_gain_db=6.0206)
+    config = AudioConfig(
+        input_device=f"vmic:IN={tmp_path / 'in.raw'}", input_rate_hz=24000, mic_gain_db=6.0206
+    )
     _, got = await record(config, 4800)
     peak = int(np.abs(np.frombuffer(got, dtype="<i2")).max())
     assert abs(peak - 2 * 3277) <= 2

@@ -9,7 +9,6 @@ from typing import Any
 import alsaaudio
 import numpy as np
 import pytest
-from audio_rig import sine, tone_analysis
 
 from voiced.audio.capture import AlsaMicrophone
 from voiced.audio.errors import AudioDeviceError
@@ -17,6 +16,8 @@ from voiced.audio.mixer import Volume
 from voiced.audio.playback import AlsaSpeaker
 from voiced.config.audio import AudioConfig
 from voiced.core.audio_choice import Fault
+
+from audio_rig import sine, tone_analysis
 
 
 async def play_all(config: AudioConfig, chunks: list[bytes], **kwargs: Any) -> AlsaSpeaker:
@@ -38,12 +39,11 @@ async def test_24k_playback_writes_exactly_what_was_queued(tmp_path: Path) -> No
     rng = np.random.default_rng(2)
     pcm = rng.integers(-32768, 32767, size=12_345, dtype=np.int16).tobytes()
     out = tmp_path / "out.raw"
-    config = AudioConfig(output_device=f"vspk:OUT={out}", output_rate_hz=24000,
-                         prebuffer_ms=2000)
-    speaker = await play_all(config, [pcm[i:i + 1000] for i in range(0, len(pcm), 1000)])
+    config = AudioConfig(output_device=f"vspk:OUT={out}", output_rate_hz=24000, prebuffer_ms=2000)
+    speaker = await play_all(config, [pcm[i : i + 1000] for i in range(0, len(pcm), 1000)])
     written = out.read_bytes()
     assert written[: len(pcm)] == pcm
-    tail = written[len(pcm):]
+    tail = written[len(pcm) :]
     assert tail == bytes(len(tail)) and len(tail) < 480 * 2
     assert speaker.played_ms("resp_1") == 12_345 * 1000 // 24000
     assert speaker.underruns == 0
@@ -53,14 +53,13 @@ async def test_24k_playback_writes_exactly_what_was_queued(tmp_path: Path) -> No
 async def test_playback_resamples_to_the_device_rate(tmp_path: Path, rate_hz: int) -> None:
     """A 24 kHz 1 kHz sine lands in a 16/44.1/48 kHz device as 1 kHz, full length, SNR ≥ 60 dB."""
     out = tmp_path / "out.raw"
-    config = AudioConfig(output_device=f"vspk:OUT={out}", output_rate_hz=rate_hz,
-                         prebuffer_ms=2000)
+    config = AudioConfig(output_device=f"vspk:OUT={out}", output_rate_hz=rate_hz, prebuffer_ms=2000)
     tone = sine(1000.0, 24000, 1.0).tobytes()
-    await play_all(config, [tone[i:i + 960] for i in range(0, len(tone), 960)])
+    await play_all(config, [tone[i : i + 960] for i in range(0, len(tone), 960)])
     written = np.frombuffer(out.read_bytes(), dtype="<i2")
     audible = np.flatnonzero(np.abs(written) > 100)
     assert abs(audible[-1] - audible[0] - rate_hz) < rate_hz * 0.002
-    freq, snr_db = tone_analysis(written[audible[0] + 500: audible[-1] - 500], rate_hz)
+    freq, snr_db = tone_analysis(written[audible[0] + 500 : audible[-1] - 500], rate_hz)
     assert abs(freq - 1000.0) < 3.0
     assert snr_db >= 60.0
 
@@ -68,8 +67,7 @@ async def test_playback_resamples_to_the_device_rate(tmp_path: Path, rate_hz: in
 async def test_software_gain_scales_samples(tmp_path: Path) -> None:
     """With no mixer, the volume is applied to the samples (50 % = -25 dB)."""
     out = tmp_path / "out.raw"
-    config = AudioConfig(output_device=f"vspk:OUT={out}", output_rate_hz=24000,
-                         prebuffer_ms=2000)
+    config = AudioConfig(output_device=f"vspk:OUT={out}", output_rate_hz=24000, prebuffer_ms=2000)
     volume = Volume(mixer=None, state_path=None, default_percent=50)
     tone = sine(1000.0, 24000, 0.2, amplitude=0.5)
     await play_all(config, [tone.tobytes()], volume=volume)
@@ -80,8 +78,7 @@ async def test_software_gain_scales_samples(tmp_path: Path) -> None:
 async def test_late_audio_of_a_flushed_response_is_not_played(tmp_path: Path) -> None:
     """After flush(), deltas still arriving for that response are ignored."""
     out = tmp_path / "out.raw"
-    config = AudioConfig(output_device=f"vspk:OUT={out}", output_rate_hz=24000,
-                         prebuffer_ms=2000)
+    config = AudioConfig(output_device=f"vspk:OUT={out}", output_rate_hz=24000, prebuffer_ms=2000)
     speaker = AlsaSpeaker(config, keep_running=False)
     await speaker.start()
     speaker.play("a", b"\x01\x00" * 2400)

@@ -1,0 +1,246 @@
+"""The ALSA microphone: a reader thread, one channel, resampled to 24 kHz, fixed frames.
+
+The thread does the blocking reads and the DSP and hands finished frames to the event loop
+with `call_soon_threadsafe`; the loop never waits on ALSA. A device that vanishes is closed
+and reopened with backoff while frames simply pause; `on_fault` hears about it on the loop.
+
+    mic = AlsaMicrophone(config.audio, on_fault=lambda err: ...)   # err None: recovered
+    await mic.start()                  # raises AudioDeviceError: busy / missing / permission
+    async for frame in mic.frames():   # 24 kHz s16le mono, config.frame_ms each
+        ...
+    await mic.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import threading
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import alsaaudio
+import numpy as np
+
+from voiced.audio.errors import AudioDeviceError
+from voiced.audio.pcm import (
+    XRUN_STREAK_LOST,
+    Granted,
+    PcmOpener,
+    close_quietly,
+    device_error,
+    open_pcm,
+)
+from voiced.audio.resample import StreamResampler
+from voiced.config.audio import AudioConfig
+from voiced.core.audio_choice import MODEL_RATE_HZ, Fault, db_to_gain, reopen_delay_s
+
+log = logging.getLogger(__name__)
+
+FaultHandler = Callable[[AudioDeviceError | None], None]
+"""Called on the loop: an error when a device is lost (or cannot be reopened), None once it
+works again."""
+
+
+class AlsaMicrophone:
+    """ports.Microphone over an ALSA capture device."""
+
+    def __init__(
+        self,
+        config: AudioConfig,
+        *,
+        on_fault: FaultHandler | None = None,
+        opener: PcmOpener | None = None,
+        queue_frames: int = 50,
+        read_limit_frames: int | None = None,
+        random_source: Callable[[], float] = random.random,
+    ) -> None:
+        """queue_frames: frames held for a slow consumer before the oldest are dropped.
+        read_limit_frames: stop after this many device frames and end `frames()` (a recording
+        of known length, or a file-backed device, which never reaches EOF)."""
+        self.config = config
+        self._on_fault = on_fault
+        self._opener = opener
+        self._read_limit = read_limit_frames
+        self._random = random_source
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=queue_frames)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._pcm: Any = None
+        self.granted: Granted | None = None
+        self.xruns = 0
+        """Capture overruns (the reader fell behind), recovered."""
+        self.dropped_frames = 0
+        """Frames dropped because the consumer fell behind."""
+        self.reopens = 0
+        self.frame_bytes = MODEL_RATE_HZ * config.frame_ms // 1000 * 2
+        self.process_s = 0.0
+        """CPU time the reader thread spent (thread_time), for the benchmark."""
+
+    # -- ports.Microphone ------------------------------------------------------------------
+    async def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._stopping.clear()
+        self._pcm, self.granted = await asyncio.to_thread(self._open)
+        self._thread = threading.Thread(target=self._run, name="voiced-mic", daemon=True)
+        self._thread.start()
+
+    async def frames(self) -> AsyncIterator[bytes]:
+        while True:
+            frame = await self._queue.get()
+            if frame is None:
+                return
+            yield frame
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            await asyncio.to_thread(thread.join, 5.0)
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(None)
+
+    # -- the reader thread -----------------------------------------------------------------
+    def _open(self) -> tuple[Any, Granted]:
+        cfg = self.config
+        return open_pcm(
+            device=cfg.input_device,
+            capture=True,
+            rate_hz=cfg.input_rate_hz,
+            channels=cfg.input_channels,
+            min_channels=cfg.input_channel + 1,
+            period_ms=cfg.period_ms,
+            periods=cfg.periods,
+            config_key="audio.input_device",
+            opener=self._opener,
+        )
+
+    def _run(self) -> None:
+        import time
+
+        started = time.thread_time()
+        try:
+            self._read_loop()
+        except Exception:  # a bug, not a device fault: say so loudly, end the stream
+            log.exception("microphone reader crashed")
+        finally:
+            if self._pcm is not None:
+                close_quietly(self._pcm)
+                self._pcm = None
+            self.process_s = time.thread_time() - started
+            self._post(None)
+
+    def _read_loop(self) -> None:
+        cfg = self.config
+        frames_read = 0
+        while not self._stopping.is_set():
+            assert self._pcm is not None and self.granted is not None
+            granted = self.granted
+            channels, channel = granted.channels, cfg.input_channel
+            resampler = StreamResampler(
+                granted.rate_hz, MODEL_RATE_HZ, quality=cfg.resample_quality
+            )
+            gain = db_to_gain(cfg.mic_gain_db) if cfg.mic_gain_db else None
+            exact = channels == 1 and resampler.passthrough and gain is None
+            pending = bytearray()
+            streak = 0
+            lost: AudioDeviceError | None = None
+            while not self._stopping.is_set():
+                try:
+                    n, data = self._pcm.read()
+                except alsaaudio.ALSAAudioError as exc:
+                    lost = device_error(
+                        cfg.input_device, exc, capture=True, config_key="audio.input_device"
+                    )
+                    break
+                if n <= 0:
+                    if n < 0:
+                        self.xruns += 1
+                        streak += 1
+                        if streak == 1:
+                            log.warning("mic overrun on %s (recovered)", cfg.input_device)
+                        if streak >= XRUN_STREAK_LOST:
+                            lost = AudioDeviceError.describe(
+                                device=cfg.input_device,
+                                fault=Fault.GONE,
+                                alsa_text=f"{streak} overruns in a row",
+                                config_key="audio.input_device",
+                            )
+                            break
+                    continue
+                streak = 0
+                if self._read_limit is not None:
+                    n = min(n, self._read_limit - frames_read)
+                    data = data[: n * channels * 2]
+                frames_read += n
+                if exact:
+                    pending += data
+                else:
+                    samples = np.frombuffer(data, dtype="<i2")
+                    if channels > 1:
+                        samples = samples[channel::channels]
+                    if gain is not None:
+                        samples = np.clip(samples * gain, -32768, 32767).astype(np.int16)
+                    last = self._read_limit is not None and frames_read >= self._read_limit
+                    pending += resampler.process(np.ascontiguousarray(samples), last=last).tobytes()
+                while len(pending) >= self.frame_bytes:
+                    self._post(bytes(pending[: self.frame_bytes]))
+                    del pending[: self.frame_bytes]
+                if self._read_limit is not None and frames_read >= self._read_limit:
+                    return
+            if lost is None:
+                return
+            self._recover(lost)
+
+    def _recover(self, lost: AudioDeviceError) -> None:
+        """Close the lost device and reopen it with backoff until it works or we stop."""
+        cfg = self.config
+        log.warning("microphone lost: %s", lost)
+        close_quietly(self._pcm)
+        self._pcm = None
+        self._report(lost)
+        failures = 0
+        while not self._stopping.is_set():
+            failures += 1
+            delay = reopen_delay_s(
+                failures, min_s=cfg.reopen_min_s, max_s=cfg.reopen_max_s, jitter=self._random()
+            )
+            if self._stopping.wait(delay):
+                return
+            try:
+                self._pcm, self.granted = self._open()
+            except AudioDeviceError as exc:
+                log.debug("microphone reopen %d failed: %s", failures, exc)
+                continue
+            self.reopens += 1
+            log.warning("microphone back after %d attempts: %s", failures, cfg.input_device)
+            self._report(None)
+            return
+
+    # -- crossing into the loop ------------------------------------------------------------
+    def _post(self, frame: bytes | None) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # loop closed between the check and the call
+            loop.call_soon_threadsafe(self._deliver, frame)
+
+    def _deliver(self, frame: bytes | None) -> None:
+        if self._queue.full():
+            self._queue.get_nowait()
+            self.dropped_frames += 1
+            if self.dropped_frames == 1:
+                log.warning("mic frames dropped: the consumer is not keeping up")
+        self._queue.put_nowait(frame)
+
+    def _report(self, error: AudioDeviceError | None) -> None:
+        loop = self._loop
+        if self._on_fault is None or loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._on_fault, error)

@@ -1,0 +1,328 @@
+"""The ALSA speaker: 24 kHz deltas → soxr → jitter buffer → a writer thread → the device.
+
+The event loop only resamples and queues (`play()` never blocks). The writer thread writes one
+period at a time (blocking, so the device paces it), silence when there is nothing to play, and
+records what it wrote in the playout ledger; a barge-in `flush()` is acted on after the write
+in flight, so playback stops within one period. The jitter buffer and ledger are pure core
+objects shared under one lock that is never held across I/O.
+
+    speaker = AlsaSpeaker(config.audio, volume=volume, on_fault=report)
+    await speaker.start()              # raises AudioDeviceError: busy / missing / permission
+    speaker.play("resp_1", pcm_24k); speaker.finish("resp_1")
+    heard_ms = speaker.flush()         # barge-in
+    await speaker.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import alsaaudio
+import numpy as np
+
+from voiced.audio.capture import FaultHandler
+from voiced.audio.errors import AudioDeviceError
+from voiced.audio.mixer import Volume
+from voiced.audio.pcm import (
+    XRUN_STREAK_LOST,
+    Granted,
+    PcmOpener,
+    close_quietly,
+    device_error,
+    open_pcm,
+)
+from voiced.audio.resample import StreamResampler
+from voiced.config.audio import AudioConfig
+from voiced.core.audio_choice import MODEL_RATE_HZ, Fault, reopen_delay_s
+from voiced.core.jitter import JitterBuffer, Segment
+from voiced.core.playout import PlayoutLedger, ms_to_frames
+
+log = logging.getLogger(__name__)
+
+
+class AlsaSpeaker:
+    """ports.Speaker over an ALSA playback device."""
+
+    def __init__(
+        self,
+        config: AudioConfig,
+        *,
+        volume: Volume | None = None,
+        on_fault: FaultHandler | None = None,
+        opener: PcmOpener | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        random_source: Callable[[], float] = random.random,
+        keep_running: bool = True,
+    ) -> None:
+        """keep_running: write silence while idle so the device never stops (no pop, no lost
+        first syllable on amplifiers that sleep); False: wait for audio instead (file-backed
+        devices, which have no real-time pacing)."""
+        self.config = config
+        self._keep_running = keep_running
+        self._wake = threading.Event()
+        self.volume = volume
+        self._on_fault = on_fault
+        self._opener = opener
+        self._clock = clock
+        self._random = random_source
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pcm: Any = None
+        self.granted: Granted | None = None
+        self._jitter = JitterBuffer(prebuffer_frames=0)
+        self._ledger = PlayoutLedger(rate_hz=MODEL_RATE_HZ)
+        self._resamplers: dict[str, StreamResampler] = {}
+        self._flush_requested_s: float | None = None
+        self._last_response: str | None = None
+        self.xruns = 0
+        """Device underruns (ALSA EPIPE), recovered."""
+        self.reopens = 0
+        self.flush_latencies_s: list[float] = []
+        """flush() call → device dropped its queue, per flush (for the benchmark)."""
+        self.process_s = 0.0
+
+    # -- ports.Speaker ---------------------------------------------------------------------
+    async def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._stopping.clear()
+        self._pcm, granted = await asyncio.to_thread(self._open)
+        self._adopt(granted)
+        self._thread = threading.Thread(target=self._run, name="voiced-speaker", daemon=True)
+        self._thread.start()
+
+    def play(self, response_id: str, pcm_24k: bytes) -> None:
+        if self.granted is None:
+            return
+        with self._lock:
+            if not self._jitter.push(response_id, b""):
+                return  # flushed or finished: late audio of a cancelled response
+        resampler = self._resamplers.get(response_id)
+        if resampler is None:
+            resampler = StreamResampler(
+                MODEL_RATE_HZ, self.granted.rate_hz, quality=self.config.resample_quality
+            )
+            self._resamplers[response_id] = resampler
+        data = resampler.bytes_out(pcm_24k)
+        with self._lock:
+            self._jitter.push(response_id, data)
+        self._wake.set()
+
+    def finish(self, response_id: str) -> None:
+        resampler = self._resamplers.pop(response_id, None)
+        tail = resampler.bytes_out(b"", last=True) if resampler is not None else b""
+        with self._lock:
+            if tail:
+                self._jitter.push(response_id, tail)
+            self._jitter.finish(response_id)
+        self._wake.set()
+
+    def flush(self) -> int:
+        now = self._clock()
+        with self._lock:
+            dropped = self._jitter.flush()
+            target = dropped[0] if dropped else self._last_response
+            played = self._ledger.played_ms(target, now) if target else 0
+            if target is not None:
+                self._jitter.forget(target)
+            if dropped or self._ledger.queued_total(now) > 0:
+                self._flush_requested_s = now
+        for response_id in dropped:
+            self._resamplers.pop(response_id, None)
+        self._wake.set()
+        return played
+
+    def played_ms(self, response_id: str) -> int:
+        with self._lock:
+            return self._ledger.played_ms(response_id, self._clock())
+
+    def is_playing(self) -> bool:
+        """True while a response is queued or its audio is still in the device."""
+        with self._lock:
+            if self._jitter.has_audio:
+                return True
+            last = self._last_response
+            return last is not None and (
+                self._ledger.played_total(self._clock()) < self._ledger.end_frame(last)
+            )
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            await asyncio.to_thread(thread.join, 5.0)
+
+    # -- stats -----------------------------------------------------------------------------
+    @property
+    def underruns(self) -> int:
+        """Times a response ran dry mid-stream (network too slow), filled with silence."""
+        return self._jitter.underruns
+
+    @property
+    def device_rate_hz(self) -> int | None:
+        return self.granted.rate_hz if self.granted else None
+
+    # -- the writer thread -----------------------------------------------------------------
+    def _open(self) -> tuple[Any, Granted]:
+        cfg = self.config
+        return open_pcm(
+            device=cfg.output_device,
+            capture=False,
+            rate_hz=cfg.output_rate_hz,
+            channels=None,
+            min_channels=1,
+            period_ms=cfg.period_ms,
+            periods=cfg.periods,
+            config_key="audio.output_device",
+            opener=self._opener,
+        )
+
+    def _adopt(self, granted: Granted) -> None:
+        """Use a (re)opened device: rate-dependent state follows the granted rate."""
+        with self._lock:
+            if self.granted is None or self.granted.rate_hz != granted.rate_hz:
+                self._jitter.flush()
+                self._jitter = JitterBuffer(
+                    prebuffer_frames=ms_to_frames(self.config.prebuffer_ms, granted.rate_hz)
+                )
+                self._ledger = PlayoutLedger(rate_hz=granted.rate_hz)
+                self._resamplers.clear()
+            self.granted = granted
+
+    def _run(self) -> None:
+        started = time.thread_time()
+        try:
+            while not self._stopping.is_set():
+                lost = self._write_loop()
+                if lost is None:
+                    break
+                self._recover(lost)
+        except Exception:
+            log.exception("speaker writer crashed")
+        finally:
+            if self._pcm is not None:
+                close_quietly(self._pcm)
+                self._pcm = None
+            self.process_s = time.thread_time() - started
+
+    def _write_loop(self) -> AudioDeviceError | None:
+        """Write until stopped (None) or the device is lost (the error)."""
+        assert self.granted is not None
+        device = self.config.output_device
+        period, channels = self.granted.period_frames, self.granted.channels
+        buffer_frames = self.granted.buffer_frames
+        streak = 0
+        idle = False
+        while not self._stopping.is_set():
+            with self._lock:
+                flush_at, self._flush_requested_s = self._flush_requested_s, None
+                waiting = not self._keep_running and not self._jitter.would_play()
+                if not waiting:
+                    self._wake.clear()
+                    segments = self._jitter.pull(period)
+            if flush_at is not None:
+                self._drop(flush_at)
+            if waiting:
+                idle = True
+                self._wake.wait(0.1)
+                self._wake.clear()
+                continue
+            data = self._render(segments, channels)
+            try:
+                written = self._pcm.write(data)
+                if written < 0 and idle:  # it ran dry while we waited: expected
+                    written = self._pcm.write(data)
+                if written < 0:  # underrun: pyalsaaudio re-prepared; write again once
+                    self.xruns += 1
+                    streak += 1
+                    if streak == 1:
+                        log.warning("speaker underrun on %s (recovered)", device)
+                    if streak >= XRUN_STREAK_LOST:
+                        return AudioDeviceError.describe(
+                            device=device,
+                            fault=Fault.GONE,
+                            alsa_text=f"{streak} underruns in a row",
+                            config_key="audio.output_device",
+                        )
+                    written = self._pcm.write(data)
+                    if written < 0:
+                        continue
+                streak = 0
+                idle = False
+                avail = self._pcm.avail()
+            except alsaaudio.ALSAAudioError as exc:
+                return device_error(device, exc, capture=False, config_key="audio.output_device")
+            queued = max(0, buffer_frames - int(avail))
+            with self._lock:
+                self._ledger.record(segments, queued_frames=queued, now_s=self._clock())
+                for seg in segments:
+                    if seg.response_id is not None:
+                        self._last_response = seg.response_id
+        return None
+
+    def _drop(self, flush_at: float) -> None:
+        self._pcm.drop()
+        now = self._clock()
+        with self._lock:
+            self._ledger.discard_queued(now_s=now)
+        self.flush_latencies_s.append(now - flush_at)
+
+    def _render(self, segments: list[Segment], channels: int) -> bytes:
+        data = segments[0].pcm if len(segments) == 1 else b"".join(s.pcm for s in segments)
+        gain = self.volume.software_gain if self.volume is not None else 1.0
+        if gain == 1.0 and channels == 1:
+            return data
+        samples = np.frombuffer(data, dtype="<i2")
+        if gain != 1.0:
+            samples = np.clip(samples * gain, -32768, 32767).astype("<i2")
+        if channels > 1:
+            samples = np.repeat(samples, channels)
+        return samples.tobytes()
+
+    def _recover(self, lost: AudioDeviceError) -> None:
+        cfg = self.config
+        log.warning("speaker lost: %s", lost)
+        close_quietly(self._pcm)
+        self._pcm = None
+        now = self._clock()
+        with self._lock:
+            for response_id in self._jitter.flush():
+                self._resamplers.pop(response_id, None)
+            self._ledger.discard_queued(now_s=now)
+        self._report(lost)
+        failures = 0
+        while not self._stopping.is_set():
+            failures += 1
+            delay = reopen_delay_s(
+                failures, min_s=cfg.reopen_min_s, max_s=cfg.reopen_max_s, jitter=self._random()
+            )
+            if self._stopping.wait(delay):
+                return
+            try:
+                self._pcm, granted = self._open()
+            except AudioDeviceError as exc:
+                log.debug("speaker reopen %d failed: %s", failures, exc)
+                continue
+            self._adopt(granted)
+            self.reopens += 1
+            log.warning("speaker back after %d attempts: %s", failures, cfg.output_device)
+            self._report(None)
+            return
+
+    def _report(self, error: AudioDeviceError | None) -> None:
+        loop = self._loop
+        if self._on_fault is None or loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._on_fault, error)
