@@ -12,9 +12,9 @@ def test_hold_press_release_sends_a_turn() -> None:
     """hold: TALK_START forwards the mic, TALK_END sends the turn."""
     m = TalkMachine("hold")
     assert m.on_event(TalkEvent.TALK_START, assistant_busy=False) == [Action.START_TURN]
-    assert m.forwards_mic(assistant_speaking=False, half_duplex=True)
+    assert m.forwards_mic()
     assert m.on_event(TalkEvent.TALK_END, assistant_busy=False) == [Action.END_TURN]
-    assert not m.forwards_mic(assistant_speaking=False, half_duplex=True)
+    assert not m.forwards_mic()
 
 
 def test_press_while_assistant_speaks_barges_in() -> None:
@@ -42,14 +42,12 @@ def test_long_press_cancels() -> None:
     assert m.phase is Phase.IDLE
 
 
-def test_vad_button_mutes_and_half_duplex_gates() -> None:
-    """vad: the button mutes; while the assistant speaks, half duplex gates the mic."""
+def test_vad_button_mutes() -> None:
+    """vad: the mic is open until the button mutes it (the echo gate is core/duplex.py's)."""
     m = TalkMachine("vad")
-    assert m.forwards_mic(assistant_speaking=False, half_duplex=True)
-    assert not m.forwards_mic(assistant_speaking=True, half_duplex=True)
-    assert m.forwards_mic(assistant_speaking=True, half_duplex=False)
+    assert m.forwards_mic()
     assert m.on_event(TalkEvent.TALK_START, assistant_busy=False) == [Action.MUTE]
-    assert not m.forwards_mic(assistant_speaking=False, half_duplex=True)
+    assert not m.forwards_mic()
     assert m.on_event(TalkEvent.MUTE_TOGGLE, assistant_busy=False) == [Action.UNMUTE]
 
 

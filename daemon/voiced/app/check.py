@@ -40,8 +40,12 @@ def check_credentials(config: Config, out: TextIO) -> bool:
     except ConfigError as exc:
         return _line(out, False, "credentials", str(exc))
     if key.value is None:
-        return _line(out, True, "credentials",
-                     "none configured: the loopback provider will play back your speech")
+        return _line(
+            out,
+            True,
+            "credentials",
+            "none configured: the loopback provider will play back your speech",
+        )
     return _line(out, True, "credentials", f"API key from {key.source}")
 
 

@@ -59,6 +59,8 @@ class Daemon:
         self.status_detail = "starting"
         self.thinking = False
         self.last_mic_frame_s = clock()
+        self.audio_problem: str | None = None
+        """Why the mic or speaker is not working right now (being reopened), or None."""
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.turns = 0
@@ -117,6 +119,18 @@ class Daemon:
     def _on_error(self, exc: RealtimeError) -> None:
         self._refresh()
 
+    def on_audio_fault(self, err: object) -> None:
+        """From the audio adapters (on the loop): a device was lost, or works again (None)."""
+        if err is None:
+            if self.audio_problem is not None:
+                log.info("audio works again", extra={"VOICED_EVENT": "audio_ok"})
+            self.audio_problem = None
+            self.last_mic_frame_s = self._clock()
+        else:
+            self.audio_problem = str(err)
+            log.error("audio: %s", err, extra={"VOICED_EVENT": "audio_fault"})
+        self._refresh()
+
     # ---- talk -----------------------------------------------------------------------------
 
     def _assistant_busy(self) -> bool:
@@ -160,9 +174,10 @@ class Daemon:
                 extra={"VOICED_EVENT": action.value},
             )
         elif action in (Action.VOLUME_UP, Action.VOLUME_DOWN):
-            change = getattr(self.speaker, "change_volume", None)
-            if change is not None:
-                change(+10 if action is Action.VOLUME_UP else -10)
+            volume = getattr(self.speaker, "volume", None)
+            if volume is not None:
+                percent = volume.step(+1 if action is Action.VOLUME_UP else -1)
+                log.info("volume %d%%", percent, extra={"VOICED_EVENT": "volume"})
         self._refresh()
 
     async def _barge_in(self) -> None:
@@ -174,11 +189,9 @@ class Daemon:
         """Captured frames → the session, as the talk machine allows."""
         if self.mic is None:
             return
-        half_duplex = self.config.talk.half_duplex
         async for frame in self.mic.frames():
             self.last_mic_frame_s = self._clock()
-            speaking = self.speaker is not None and self.speaker.is_playing()
-            if self.talk.forwards_mic(assistant_speaking=speaking, half_duplex=half_duplex):
+            if self.talk.forwards_mic():
                 try:
                     await self.voice.send(frame)
                 except RealtimeError as exc:
@@ -209,7 +222,7 @@ class Daemon:
 
     def _status_line(self, status: Status) -> str:
         if status is Status.ERROR:
-            return f"error: {self.link_detail}"
+            return f"error: {self.audio_problem or self.link_detail}"
         if status in (Status.OFFLINE, Status.CONNECTING):
             return self.link_detail or status.value
         if self.talk.phase is Phase.MUTED:
@@ -246,6 +259,15 @@ class Daemon:
                 continue
             self.notifier.watchdog()
 
+    async def _follow_playback(self, period_s: float = 0.1) -> None:
+        """Playback ends in the speaker's thread: look every period while it may be playing."""
+        while True:
+            await asyncio.sleep(period_s)
+            if self.status is Status.SPEAKING or (
+                self.speaker is not None and self.speaker.is_playing()
+            ):
+                self._refresh()
+
     def _on_hup(self) -> None:
         self._spawn(self.reload(), "voiced-reload")
 
@@ -281,14 +303,9 @@ class Daemon:
                 loop.add_signal_handler(sig, handler)
         self.panel.show(Status.STARTING)
         await self.panel.start(self.on_talk)
-        if self.speaker is not None:
-            await self.speaker.start()
-        if self.mic is not None:
-            await self.mic.start()
-            self._spawn(self._pump_mic(), "voiced-mic")
-        start = getattr(self.voice, "start", None)
-        if callable(start):
-            start()
+        await self._start_audio()
+        self._spawn(self._follow_playback(), "voiced-playback-status")
+        self.voice.start()
         self._refresh()
         self.notifier.ready(self.status_detail)
         log.info("ready (%s)", self.status_detail, extra={"VOICED_EVENT": "ready"})
@@ -299,6 +316,26 @@ class Daemon:
         log.info("stopping", extra={"VOICED_EVENT": "stopping"})
         await self.shutdown()
         return 0
+
+    async def _start_audio(self, delay_s: float = 1.0) -> None:
+        """Open speaker and mic; a missing device is reported and retried, never fatal."""
+        try:
+            if self.speaker is not None:
+                await self.speaker.start()
+            if self.mic is not None:
+                await self.mic.start()
+                self.last_mic_frame_s = self._clock()
+                self._spawn(self._pump_mic(), "voiced-mic")
+            if self.audio_problem is not None:
+                self.on_audio_fault(None)
+        except VoicedError as exc:
+            self.on_audio_fault(exc)
+            log.info("retrying the audio devices in %.0f s", delay_s)
+            self._spawn(self._retry_audio(delay_s), "voiced-audio-retry")
+
+    async def _retry_audio(self, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        await self._start_audio(min(delay_s * 2, 30.0))
 
     async def shutdown(self) -> None:
         for task in list(self._tasks):

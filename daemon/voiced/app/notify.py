@@ -11,7 +11,7 @@ from voiced.logs import redact
 log = logging.getLogger(__name__)
 
 try:
-    from systemd import daemon as _sd_daemon
+    import systemd.daemon as _sd_daemon
 except ImportError:  # pragma: no cover - systemd-python is a hard dependency
     _sd_daemon = None
 

@@ -68,10 +68,11 @@ class TalkMachine:
             return [Action.END_TURN]
         return []
 
-    def forwards_mic(self, *, assistant_speaking: bool, half_duplex: bool) -> bool:
-        """Whether a captured frame goes to the session now."""
+    def forwards_mic(self) -> bool:
+        """Whether a captured frame goes to the session now (the half-duplex gate for vad
+        mode sits in front of this, in the microphone: see core/duplex.py)."""
         if self.mode == "vad":
-            return self.phase is not Phase.MUTED and not (half_duplex and assistant_speaking)
+            return self.phase is not Phase.MUTED
         return self.phase is Phase.LISTENING
 
 

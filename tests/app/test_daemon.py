@@ -1,0 +1,138 @@
+"""The daemon end to end with real parts: a real websockets peer (the fake realtime server),
+real pyalsaaudio on file-backed PCMs (the mic fed through a FIFO, so the test decides when
+sound arrives), gpiozero's mock pins for the button and light, and sd_notify on a socket."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gpiozero.pins.mock import MockFactory, MockPWMPin
+
+from voiced.app.credentials import find_api_key
+from voiced.app.daemon import Daemon
+from voiced.app.notify import Notifier
+from voiced.app.voices import make_voice
+from voiced.audio.capture import AlsaMicrophone
+from voiced.audio.playback import AlsaSpeaker
+from voiced.config import AudioConfig, Config, LinkConfig, PanelConfig, RealtimeConfig
+from voiced.core.status import Status
+from voiced.panel.factory import make_panel
+
+from audio_rig import alsa_config_path, write_alsa_config
+from conftest import API_KEY, checked_server
+from fakeserver import tone
+
+
+@pytest.fixture
+def alsa_files(tmp_path: Path) -> Iterator[Path]:
+    conf = write_alsa_config(tmp_path / "alsa")
+    saved = os.environ.get("ALSA_CONFIG_PATH")
+    os.environ["ALSA_CONFIG_PATH"] = alsa_config_path(conf)
+    yield tmp_path
+    if saved is None:
+        os.environ.pop("ALSA_CONFIG_PATH", None)
+    else:
+        os.environ["ALSA_CONFIG_PATH"] = saved
+
+
+@pytest.fixture
+def notify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> socket.socket:
+    path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.setblocking(False)
+    monkeypatch.setenv("NOTIFY_SOCKET", str(path))
+    return sock
+
+
+def drain(sock: socket.socket) -> list[str]:
+    out = []
+    while True:
+        try:
+            out.append(sock.recv(4096).decode())
+        except BlockingIOError:
+            return out
+
+
+async def wait_until(predicate: object, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+async def test_push_to_talk_end_to_end(
+    alsa_files: Path, notify: socket.socket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Press, speak, release: the turn reaches the server, the answer reaches the speaker,
+    the light and STATUS= follow, and SIGTERM-style stop is clean."""
+    fifo = alsa_files / "mic.fifo"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # keeps the FIFO open for the mic
+    out_file = alsa_files / "speaker.raw"
+    factory = MockFactory(pin_class=MockPWMPin)
+    async with checked_server(pace="fast") as srv:
+        srv.response_audio = tone(0.4, 523.0)
+        monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+        config = Config(
+            realtime=RealtimeConfig(provider="compatible", url=srv.url),
+            link=LinkConfig(backoff_initial_s=0.05),
+            audio=AudioConfig(
+                input_device=f"vmic:IN={fifo}",
+                output_device=f"vspk:OUT={out_file}",
+                input_rate_hz=24000,
+                output_rate_hz=24000,
+                prebuffer_ms=0,
+            ),
+            panel=PanelConfig(board="usb-generic"),
+        )
+        voice = make_voice(config, find_api_key(config))
+        panel, profile = make_panel(config, pin_factory=factory)
+        assert profile is not None and profile.name == "usb-generic"
+        speaker = AlsaSpeaker(config.audio, keep_running=False)
+        mic = AlsaMicrophone(config.audio)
+        daemon = Daemon(
+            config, voice=voice, mic=mic, speaker=speaker, panel=panel, notifier=Notifier()
+        )
+        run = asyncio.create_task(daemon.run())
+        await wait_until(lambda: daemon.status is Status.READY)
+        assert any(m.startswith("READY=1") for m in drain(notify))
+
+        button = factory.pin(17)
+        button.drive_low()
+        await wait_until(lambda: daemon.status is Status.LISTENING)
+        said = tone(0.5, 300.0)
+        os.write(writer, said)
+        await wait_until(lambda: srv.connections[0].input_audio == bytearray(said))
+        button.drive_high()
+        await wait_until(lambda: srv.connections[0].committed_audio == [said])
+        try:
+            await wait_until(lambda: daemon.turns == 1 and daemon.status is Status.READY)
+        except AssertionError:
+            raise AssertionError(
+                (
+                    daemon.status,
+                    daemon.thinking,
+                    speaker.is_playing(),
+                    srv.connections[0].sent_types[-6:],
+                )
+            ) from None
+        statuses = [m for m in drain(notify) if m.startswith("STATUS=")]
+        assert "STATUS=connected, listening" in statuses
+        daemon.stop()
+        assert await asyncio.wait_for(run, 10.0) == 0
+        assert any(m.startswith("STOPPING=1") for m in drain(notify))
+    os.close(writer)
+    played = out_file.read_bytes()
+    assert srv.response_audio in played
+    light = factory.pin(27)
+    assert len({round(state, 2) for _, state in light.states}) >= 3  # the light animated
+    assert srv.connections[0].close_code == 1000
+    factory.reset()
+    factory.close()
