@@ -140,3 +140,36 @@ async def test_push_to_talk_end_to_end(
     assert srv.connections[0].close_code == 1000
     factory.reset()
     factory.close()
+
+
+async def test_missing_audio_device_is_reported_not_fatal(
+    alsa_files: Path, notify: socket.socket
+) -> None:
+    """A mic that does not exist: READY anyway, STATUS= and the light say error, and the
+    daemon keeps running (and retrying) until stopped."""
+    factory = MockFactory(pin_class=MockPWMPin)
+    config = Config(
+        audio=AudioConfig(input_device="no-such-mic", output_device="vspk:OUT=/dev/null"),
+        panel=PanelConfig(board="usb-generic"),
+    )
+    voice = make_voice(config, find_api_key(config, {}))
+    panel, _ = make_panel(config, pin_factory=factory)
+    daemon = Daemon(
+        config,
+        voice=voice,
+        mic=AlsaMicrophone(config.audio),
+        speaker=AlsaSpeaker(config.audio, keep_running=False),
+        panel=panel,
+        notifier=Notifier(),
+    )
+    run = asyncio.create_task(daemon.run())
+    await wait_until(lambda: daemon.status is Status.ERROR)
+    messages = drain(notify)
+    assert any(m.startswith("READY=1") for m in messages)
+    assert any("no-such-mic" in m for m in messages if "STATUS=error" in m), messages
+    await asyncio.sleep(0.3)
+    assert not run.done()
+    daemon.stop()
+    assert await asyncio.wait_for(run, 10.0) == 0
+    factory.reset()
+    factory.close()

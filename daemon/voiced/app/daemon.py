@@ -127,8 +127,10 @@ class Daemon:
             self.audio_problem = None
             self.last_mic_frame_s = self._clock()
         else:
+            # First report of a problem at ERROR; the same one again (every retry) at DEBUG.
+            level = logging.DEBUG if str(err) == self.audio_problem else logging.ERROR
             self.audio_problem = str(err)
-            log.error("audio: %s", err, extra={"VOICED_EVENT": "audio_fault"})
+            log.log(level, "audio: %s", err, extra={"VOICED_EVENT": "audio_fault"})
         self._refresh()
 
     # ---- talk -----------------------------------------------------------------------------
@@ -200,6 +202,8 @@ class Daemon:
     # ---- status ---------------------------------------------------------------------------
 
     def _refresh(self) -> None:
+        if self._stop.is_set():
+            return  # stopping: the last STATUS= stays "stopping"
         speaking = self.speaker is not None and self.speaker.is_playing()
         status = derive_status(
             link_state=self.link_state,
@@ -208,6 +212,7 @@ class Daemon:
             thinking=self.thinking,
             mode=self.config.talk.mode,
             ever_live=self.ever_live,
+            audio_ok=self.audio_problem is None,
         )
         detail = self._status_line(status)
         if status is not self.status:
@@ -330,7 +335,7 @@ class Daemon:
                 self.on_audio_fault(None)
         except VoicedError as exc:
             self.on_audio_fault(exc)
-            log.info("retrying the audio devices in %.0f s", delay_s)
+            log.debug("retrying the audio devices in %.0f s", delay_s)
             self._spawn(self._retry_audio(delay_s), "voiced-audio-retry")
 
     async def _retry_audio(self, delay_s: float) -> None:

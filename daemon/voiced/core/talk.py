@@ -84,9 +84,10 @@ def derive_status(
     thinking: bool,
     mode: TalkMode,
     ever_live: bool,
+    audio_ok: bool = True,
 ) -> Status:
     """The one status the light, STATUS= and `voiced ctl status` show."""
-    if link_state == "failed":
+    if link_state == "failed" or not audio_ok:
         return Status.ERROR
     if phase is Phase.MUTED:
         return Status.MUTED
