@@ -77,6 +77,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run_checks(config, args.what, sys.stdout)
 
 
+def cmd_ctl(args: argparse.Namespace) -> int:
+    import json
+
+    from voiced.app.control import send_command, socket_path
+
+    try:
+        path = socket_path(args.socket or load_config(args.config).control.socket)
+    except ConfigError as exc:
+        return _config_error(exc, sys.stderr)
+    try:
+        reply = send_command(path, args.command)
+    except OSError as exc:
+        print(
+            f"voiced ctl: cannot reach the daemon at {path}: {exc.strerror or exc}. "
+            "Is it running (systemctl status voiced)? Are you in group voiced?",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(
+        json.dumps(reply, indent=2)
+        if args.command == "status"
+        else ("ok" if reply.get("ok") else reply.get("error", "failed"))
+    )
+    return EXIT_OK if reply.get("ok") else EXIT_FAILURE
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voiced", description=__doc__)
     parser.add_argument("--version", action="version", version=f"voiced {__version__}")
@@ -93,6 +119,23 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["all", "config", "audio", "credentials", "network", "gpio"],
     )
     check.set_defaults(func=cmd_check)
+    ctl = sub.add_parser("ctl", help="talk to the running daemon: status, press, release, …")
+    ctl.add_argument("--config")
+    ctl.add_argument("--socket", help="the control socket (default: control.socket)")
+    ctl.add_argument(
+        "command",
+        choices=[
+            "status",
+            "press",
+            "release",
+            "cancel",
+            "mute",
+            "volume-up",
+            "volume-down",
+            "reconnect",
+        ],
+    )
+    ctl.set_defaults(func=cmd_ctl)
     devices = sub.add_parser("devices", help="list ALSA cards and PCMs with their rates")
     devices.set_defaults(func=cmd_devices)
     return parser

@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from voiced.app.control import socket_path
 from voiced.app.credentials import find_api_key
 from voiced.app.daemon import Daemon
 from voiced.app.voices import make_voice
@@ -91,6 +92,14 @@ def build_daemon(config: Config, *, reload: Callable[[], Config] | None = None) 
             tail_ms=config.audio.echo_tail_ms,
         ),
     )
-    daemon = Daemon(config, voice=voice, mic=mic, speaker=speaker, panel=panel, reload=reload)
+    daemon = Daemon(
+        config,
+        voice=voice,
+        mic=mic,
+        speaker=speaker,
+        panel=panel,
+        reload=reload,
+        control_path=socket_path(config.control.socket),
+    )
     daemon_ref.append(daemon)
     return daemon

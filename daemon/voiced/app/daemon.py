@@ -12,8 +12,10 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from voiced.app.control import ControlServer
 from voiced.app.notify import Notifier
 from voiced.config import Config
 from voiced.core.status import Status, TalkEvent
@@ -41,6 +43,7 @@ class Daemon:
         panel: Panel,
         notifier: Notifier | None = None,
         reload: Callable[[], Config] | None = None,
+        control_path: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
@@ -50,6 +53,13 @@ class Daemon:
         self.panel = panel
         self.notifier = notifier or Notifier()
         self._reload = reload
+        self.control = (
+            ControlServer(
+                control_path, status=self.snapshot, talk=self.on_talk, reconnect=self.retry_link
+            )
+            if control_path is not None
+            else None
+        )
         self._clock = clock
         self.talk = TalkMachine(config.talk.mode)
         self.link_state = "connecting"
@@ -273,6 +283,24 @@ class Daemon:
             ):
                 self._refresh()
 
+    def retry_link(self) -> None:
+        """A person acted: forget the backoff streak (and a fatal stop) and connect now."""
+        link = getattr(self.voice, "link", None)
+        if link is not None:
+            link.retry_now()
+
+    def snapshot(self) -> dict[str, Any]:
+        """What `voiced ctl status` prints."""
+        return {
+            "status": self.status.value,
+            "detail": self.status_detail,
+            "link": self.link_state,
+            "mode": self.config.talk.mode,
+            "phase": self.talk.phase.value,
+            "turns": self.turns,
+            "audio_problem": self.audio_problem,
+        }
+
     def _on_hup(self) -> None:
         self._spawn(self.reload(), "voiced-reload")
 
@@ -291,9 +319,7 @@ class Daemon:
                 self.notifier.ready(self.status_detail)
                 return
             self.config = new
-        link = getattr(self.voice, "link", None)
-        if link is not None:
-            link.retry_now()
+        self.retry_link()
         log.info("configuration reloaded", extra={"VOICED_EVENT": "reload"})
         self.notifier.ready(self.status_detail)
 
@@ -308,6 +334,12 @@ class Daemon:
                 loop.add_signal_handler(sig, handler)
         self.panel.show(Status.STARTING)
         await self.panel.start(self.on_talk)
+        if self.control is not None:
+            try:
+                await self.control.start()
+            except OSError as exc:
+                log.warning("no control socket at %s: %s", self.control.path, exc)
+                self.control = None
         await self._start_audio()
         self._spawn(self._follow_playback(), "voiced-playback-status")
         self.voice.start()
@@ -354,3 +386,5 @@ class Daemon:
                     await part.stop()
         with contextlib.suppress(Exception):
             await self.panel.stop()
+        if self.control is not None:
+            await self.control.stop()
