@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance import CLIENT_EVENT_TYPES, validate_client_frame, validate_server_frame
 from voiced.core import protocol as p
 from voiced.core.protocol import (
     AudioDelta,
@@ -39,6 +38,8 @@ from voiced.core.protocol import (
     TranscriptionFailed,
     parse_server_event,
 )
+
+from conformance import CLIENT_EVENT_TYPES, validate_client_frame, validate_server_frame
 
 PCM = bytes(range(256)) * 10  # 2,560 bytes, every byte value
 PCM_B64 = base64.b64encode(PCM).decode()

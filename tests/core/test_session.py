@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance import validate_client_frame
 from voiced.core.protocol import session_update
 from voiced.core.session import BETA_SESSION_KEYS, beta_keys, build_session, deep_merge
+
+from conformance import validate_client_frame
 
 TOOLS_EXTRA: dict[str, Any] = {
     "tools": [

@@ -183,7 +183,7 @@ class FakeRealtimeServer:
             self._server.close()
             await self._server.wait_closed()
 
-    async def wait_for_connections(self, n: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_for_connections(self, n: int, timeout: float = 5.0) -> None:
         """Wait until at least ``n`` connections have been accepted."""
         async with asyncio.timeout(timeout), self._connections_changed:
             await self._connections_changed.wait_for(lambda: len(self.connections) >= n)

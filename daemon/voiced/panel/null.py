@@ -16,7 +16,9 @@ class NullPanel:
         self.status: Status | None = None
 
     async def start(self, on_talk: Callable[[TalkEvent], None]) -> None:
-        log.info("panel: none (%s); talk with `voiced ctl press` and `voiced ctl release`", self.reason)
+        log.info(
+            "panel: none (%s); talk with `voiced ctl press` and `voiced ctl release`", self.reason
+        )
 
     def show(self, status: Status) -> None:
         self.status = status
