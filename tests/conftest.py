@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -12,6 +14,17 @@ from conformance import validate_client_frames
 from fakeserver import FakeRealtimeServer
 
 API_KEY = "sk-test-SECRET-0123456789abcdef"
+
+
+async def wait_until(
+    predicate: Callable[[], object], timeout_s: float = 5.0, period_s: float = 0.01
+) -> None:
+    """Poll `predicate` on the loop until it is true; fail the test after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(period_s)
 
 
 @contextlib.asynccontextmanager

@@ -7,11 +7,7 @@ import json
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from voiced.app.control import ControlServer
 from voiced.app.daemon import Daemon
@@ -22,32 +18,13 @@ from voiced.core.status import Status, TalkEvent
 from voiced.panel.null import NullPanel
 from voiced.voice import LoopbackVoice
 
-from audio_rig import alsa_config_path, write_alsa_config
+from conftest import wait_until
 from fakeserver import tone
-
-
-@pytest.fixture
-def alsa_files(tmp_path: Path) -> Iterator[Path]:
-    conf = write_alsa_config(tmp_path / "alsa")
-    saved = os.environ.get("ALSA_CONFIG_PATH")
-    os.environ["ALSA_CONFIG_PATH"] = alsa_config_path(conf)
-    yield tmp_path
-    if saved is None:
-        os.environ.pop("ALSA_CONFIG_PATH", None)
-    else:
-        os.environ["ALSA_CONFIG_PATH"] = saved
 
 
 async def ctl(sock: Path, command: str) -> subprocess.CompletedProcess[str]:
     argv = [sys.executable, "-m", "voiced", "ctl", "--socket", str(sock), command]
     return await asyncio.to_thread(subprocess.run, argv, capture_output=True, text=True, timeout=30)
-
-
-async def wait_until(predicate: object, timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 async def test_ctl_drives_a_loopback_turn(alsa_files: Path) -> None:

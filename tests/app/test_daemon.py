@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,21 +22,8 @@ from voiced.config import AudioConfig, Config, LinkConfig, PanelConfig, Realtime
 from voiced.core.status import Status
 from voiced.panel.factory import make_panel
 
-from audio_rig import alsa_config_path, write_alsa_config
-from conftest import API_KEY, checked_server
+from conftest import API_KEY, checked_server, wait_until
 from fakeserver import tone
-
-
-@pytest.fixture
-def alsa_files(tmp_path: Path) -> Iterator[Path]:
-    conf = write_alsa_config(tmp_path / "alsa")
-    saved = os.environ.get("ALSA_CONFIG_PATH")
-    os.environ["ALSA_CONFIG_PATH"] = alsa_config_path(conf)
-    yield tmp_path
-    if saved is None:
-        os.environ.pop("ALSA_CONFIG_PATH", None)
-    else:
-        os.environ["ALSA_CONFIG_PATH"] = saved
 
 
 @pytest.fixture
@@ -58,13 +43,6 @@ def drain(sock: socket.socket) -> list[str]:
             out.append(sock.recv(4096).decode())
         except BlockingIOError:
             return out
-
-
-async def wait_until(predicate: object, timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 async def test_push_to_talk_end_to_end(

@@ -21,7 +21,7 @@ from voiced.errors import (
 )
 from voiced.link import LinkState, RealtimeLink, realtime_endpoint
 
-from conftest import API_KEY, checked_server
+from conftest import API_KEY, checked_server, wait_until
 from fakeserver import FakeRealtimeServer, Faults, SilentTCPServer
 
 FAST = LinkConfig(
@@ -60,14 +60,6 @@ def make_link(
         config=config,
         **kw,
     )  # type: ignore[arg-type]
-
-
-async def wait_until(predicate: object, timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 def configured(conn: object) -> bool:

@@ -13,7 +13,7 @@ from voiced.core.session import build_session
 from voiced.errors import ConnectTimeoutError, CredentialsRejectedError
 from voiced.voice import OpenAIRealtimeVoice, SpeakerStream
 
-from conftest import API_KEY, checked_server
+from conftest import API_KEY, checked_server, wait_until
 from fakeserver import FakeRealtimeServer, Faults, tone
 
 FAST = LinkConfig(
@@ -24,13 +24,6 @@ PTT = {"audio": {"input": {"turn_detection": None}}}
 
 def make_voice(srv: FakeRealtimeServer, **kw: object) -> OpenAIRealtimeVoice:
     return OpenAIRealtimeVoice(url=srv.url, api_key=API_KEY, link_config=FAST, **kw)  # type: ignore[arg-type]
-
-
-async def wait_until(predicate: object, timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 async def test_push_to_talk_round_trip(server: FakeRealtimeServer) -> None:
