@@ -14,8 +14,12 @@ APT_TEST := pipewire pipewire-alsa pipewire-bin wireplumber dbus nftables iprout
 
 all: test
 
+# Debian's python3 needs python3-dev (headers) and python3-venv (ensurepip); others have them.
+HAVE_HEADERS = $(shell $(PYTHON) -c 'import sysconfig,os,sys; sys.exit(0 if os.path.exists(sysconfig.get_paths()["include"] + "/Python.h") else 1)' 2>/dev/null && echo ok)
+HAVE_ENSUREPIP = $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null && echo ok)
+
 deps:
-	@$(MAKE) --no-print-directory apt PKGS="$(APT_BUILD) $(if $(shell $(PYTHON) -c 'import sysconfig,os,sys; sys.exit(0 if os.path.exists(sysconfig.get_paths()["include"] + "/Python.h") else 1)' 2>/dev/null && echo ok),,python3-dev python3-venv)"
+	@$(MAKE) --no-print-directory apt PKGS="$(APT_BUILD) $(if $(HAVE_HEADERS),,python3-dev) $(if $(HAVE_ENSUREPIP),,python3-venv)"
 
 deps-test: deps
 	@$(MAKE) --no-print-directory apt PKGS="$(APT_TEST)"
