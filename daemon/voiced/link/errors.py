@@ -82,9 +82,7 @@ def error_from_handshake(exc: BaseException, endpoint: Endpoint) -> RealtimeErro
     if isinstance(exc, ConnectionClosed):
         frame = exc.rcvd or exc.sent
         close_code = frame.code if frame is not None else None
-        return ConnectionLostError(
-            f"{host}: closed during the handshake ({close_code})", close_code
-        )
+        return ConnectionLostError(f"{host}: closed {close_code} during set-up", close_code)
     if isinstance(exc, socket.gaierror):
         return ConnectionRefusedByPeer(f"{host}: name not resolved ({exc.strerror})")
     if isinstance(exc, ConnectionRefusedError):

@@ -310,12 +310,7 @@ class RealtimeLink:
         except RealtimeError:
             await _abort(ws)
             raise
-        except ConnectionClosed as exc:
-            await _abort(ws)
-            frame = exc.rcvd or exc.sent
-            code = frame.code if frame is not None else None
-            raise ConnectionLostError(f"closed {code} during set-up", code) from None
-        except (InvalidStatus, InvalidHandshake, InvalidURI, OSError) as exc:
+        except (InvalidStatus, InvalidHandshake, InvalidURI, OSError, ConnectionClosed) as exc:
             await _abort(ws)
             raise error_from_handshake(exc, self.endpoint) from None
 

@@ -136,7 +136,10 @@ class OpenAIRealtimeVoice(RealtimeVoice):
     async def send(self, audio: Audio) -> None:
         """Append 24 kHz s16le mono audio: bytes, or an async iterable of chunks."""
         if isinstance(audio, bytes | bytearray | memoryview):
-            data = bytes(audio)
+            data = audio if isinstance(audio, bytes) else bytes(audio)
+            if len(data) <= MAX_APPEND_BYTES:  # a mic frame: the usual case, no copy
+                await self._append(data)
+                return
             for start in range(0, len(data), MAX_APPEND_BYTES):
                 await self._append(data[start : start + MAX_APPEND_BYTES])
             return
