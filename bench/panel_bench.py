@@ -171,11 +171,11 @@ def lights(tmp: Path) -> list[tuple[str, Callable[[MockFactory], Light]]]:
 
 def table(result: dict[str, Any]) -> str:
     lines = [
-        "# Panel benchmark",
+        "## Panel benchmark",
         "",
         f"Command: `{COMMAND}` — {result['machine']}, gpiozero mock pins (MockPWMPin).",
         "",
-        "## Button edge → loop (hold mode, edges driven from another thread)",
+        "### Button edge → loop (hold mode, edges driven from another thread)",
         "",
         "| debounce | presses | edge→TALK_START p50 / p95 (ms) | edge→light shows listening "
         "p50 / p95 (ms) |",
@@ -193,7 +193,7 @@ def table(result: dict[str, Any]) -> str:
         "0 ms row is the pipeline's own cost: gpiozero callback → call_soon_threadsafe →",
         "gesture machine → on_talk → show() → light thread → pin.",
         "",
-        "## Light driver CPU while animating `thinking` (one process, 2 cores)",
+        "### Light driver CPU while animating `thinking` (one process, 2 cores)",
         "",
         "| driver | CPU % | frames/s | frame interval (ms) |",
         "|---|---|---|---|",
