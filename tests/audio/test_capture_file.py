@@ -24,12 +24,16 @@ async def record(config: AudioConfig, device_frames: int) -> tuple[AlsaMicrophon
     return mic, b"".join(frames)
 
 
-async def test_24k_mono_bytes_reach_frames_unchanged(tmp_path: Path) -> None:
-    """At 24 kHz mono the mic's bytes arrive in the frames byte for byte."""
+@pytest.mark.parametrize("period_ms", [20, 40, 60])
+async def test_24k_mono_bytes_reach_frames_unchanged(tmp_path: Path, period_ms: int) -> None:
+    """At 24 kHz mono the mic's bytes arrive in 20 ms frames byte for byte, also when one
+    device period carries several frames."""
     rng = np.random.default_rng(1)
     raw = rng.integers(-32768, 32767, size=24000, dtype=np.int16).tobytes()  # 1 s
     (tmp_path / "in.raw").write_bytes(raw)
-    config = AudioConfig(input_device=f"vmic:IN={tmp_path / 'in.raw'}", input_rate_hz=24000)
+    config = AudioConfig(
+        input_device=f"vmic:IN={tmp_path / 'in.raw'}", input_rate_hz=24000, period_ms=period_ms
+    )
     mic, got = await record(config, 24000)
     assert mic.granted is not None and mic.granted.rate_hz == 24000
     assert got == raw

@@ -137,6 +137,7 @@ class AlsaMicrophone:
 
     def _read_loop(self) -> None:
         cfg = self.config
+        frame_bytes = self.frame_bytes
         frames_read = 0
         while not self._stopping.is_set():
             assert self._pcm is not None and self.granted is not None
@@ -183,14 +184,20 @@ class AlsaMicrophone:
                 else:
                     samples = np.frombuffer(data, dtype="<i2")
                     if channels > 1:
-                        samples = samples[channel::channels]
+                        samples = np.ascontiguousarray(samples[channel::channels])
                     if gain is not None:
                         samples = np.clip(samples * gain, -32768, 32767).astype(np.int16)
                     last = self._read_limit is not None and frames_read >= self._read_limit
-                    pending += resampler.process(np.ascontiguousarray(samples), last=last).tobytes()
-                while len(pending) >= self.frame_bytes:
-                    self._post(bytes(pending[: self.frame_bytes]))
-                    del pending[: self.frame_bytes]
+                    pending += resampler.process(samples, last=last).tobytes()
+                if len(pending) >= frame_bytes:
+                    # Every whole frame of this read crosses into the loop in one hand-off: one
+                    # loop wake-up per device period, however many frames a period holds.
+                    whole = len(pending) - len(pending) % frame_bytes
+                    chunk = bytes(pending[:whole])
+                    del pending[:whole]
+                    self._post_frames(
+                        [chunk[i : i + frame_bytes] for i in range(0, whole, frame_bytes)]
+                    )
                 if self._read_limit is not None and frames_read >= self._read_limit:
                     return
             if lost is None:
@@ -229,6 +236,17 @@ class AlsaMicrophone:
             return
         with contextlib.suppress(RuntimeError):  # loop closed between the check and the call
             loop.call_soon_threadsafe(self._deliver, frame)
+
+    def _post_frames(self, frames: list[bytes]) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._deliver_frames, frames)
+
+    def _deliver_frames(self, frames: list[bytes]) -> None:
+        for frame in frames:
+            self._deliver(frame)
 
     def _deliver(self, frame: bytes | None) -> None:
         if self._queue.full():

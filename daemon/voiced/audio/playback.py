@@ -222,14 +222,16 @@ class AlsaSpeaker:
         device = self.config.output_device
         period, channels = self.granted.period_frames, self.granted.channels
         buffer_frames = self.granted.buffer_frames
+        keep_running = self._keep_running
         streak = 0
         idle = False
         while not self._stopping.is_set():
             with self._lock:
                 flush_at, self._flush_requested_s = self._flush_requested_s, None
-                waiting = not self._keep_running and not self._jitter.would_play()
+                waiting = not keep_running and not self._jitter.would_play()
                 if not waiting:
-                    self._wake.clear()
+                    if not keep_running:
+                        self._wake.clear()
                     segments = self._jitter.pull(period)
             if flush_at is not None:
                 self._drop(flush_at)
