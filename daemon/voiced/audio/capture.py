@@ -33,9 +33,10 @@ from voiced.audio.pcm import (
     device_error,
     open_pcm,
 )
+from voiced.audio.reopen import call_on_loop, reopen_with_backoff
 from voiced.audio.resample import StreamResampler
 from voiced.config.audio import AudioConfig
-from voiced.core.audio_choice import MODEL_RATE_HZ, Fault, db_to_gain, reopen_delay_s
+from voiced.core.audio_choice import MODEL_RATE_HZ, Fault, db_to_gain
 
 log = logging.getLogger(__name__)
 
@@ -211,38 +212,27 @@ class AlsaMicrophone:
         close_quietly(self._pcm)
         self._pcm = None
         self._report(lost)
-        failures = 0
-        while not self._stopping.is_set():
-            failures += 1
-            delay = reopen_delay_s(
-                failures, min_s=cfg.reopen_min_s, max_s=cfg.reopen_max_s, jitter=self._random()
-            )
-            if self._stopping.wait(delay):
-                return
-            try:
-                self._pcm, self.granted = self._open()
-            except AudioDeviceError as exc:
-                log.debug("microphone reopen %d failed: %s", failures, exc)
-                continue
-            self.reopens += 1
-            log.warning("microphone back after %d attempts: %s", failures, cfg.input_device)
-            self._report(None)
+        opened = reopen_with_backoff(
+            self._open,
+            what="microphone",
+            device=cfg.input_device,
+            stopping=self._stopping,
+            min_s=cfg.reopen_min_s,
+            max_s=cfg.reopen_max_s,
+            rand=self._random,
+        )
+        if opened is None:
             return
+        self._pcm, self.granted = opened
+        self.reopens += 1
+        self._report(None)
 
     # -- crossing into the loop ------------------------------------------------------------
     def _post(self, frame: bytes | None) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        with contextlib.suppress(RuntimeError):  # loop closed between the check and the call
-            loop.call_soon_threadsafe(self._deliver, frame)
+        call_on_loop(self._loop, self._deliver, frame)
 
     def _post_frames(self, frames: list[bytes]) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(self._deliver_frames, frames)
+        call_on_loop(self._loop, self._deliver_frames, frames)
 
     def _deliver_frames(self, frames: list[bytes]) -> None:
         for frame in frames:
@@ -257,8 +247,5 @@ class AlsaMicrophone:
         self._queue.put_nowait(frame)
 
     def _report(self, error: AudioDeviceError | None) -> None:
-        loop = self._loop
-        if self._on_fault is None or loop is None or loop.is_closed():
-            return
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(self._on_fault, error)
+        if self._on_fault is not None:
+            call_on_loop(self._loop, self._on_fault, error)

@@ -16,7 +16,6 @@ objects shared under one lock that is never held across I/O.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import threading
@@ -38,9 +37,10 @@ from voiced.audio.pcm import (
     device_error,
     open_pcm,
 )
+from voiced.audio.reopen import call_on_loop, reopen_with_backoff
 from voiced.audio.resample import StreamResampler
 from voiced.config.audio import AudioConfig
-from voiced.core.audio_choice import MODEL_RATE_HZ, Fault, reopen_delay_s
+from voiced.core.audio_choice import MODEL_RATE_HZ, Fault
 from voiced.core.jitter import JitterBuffer, Segment
 from voiced.core.playout import PlayoutLedger, ms_to_frames
 
@@ -303,28 +303,22 @@ class AlsaSpeaker:
                 self._resamplers.pop(response_id, None)
             self._ledger.discard_queued(now_s=now)
         self._report(lost)
-        failures = 0
-        while not self._stopping.is_set():
-            failures += 1
-            delay = reopen_delay_s(
-                failures, min_s=cfg.reopen_min_s, max_s=cfg.reopen_max_s, jitter=self._random()
-            )
-            if self._stopping.wait(delay):
-                return
-            try:
-                self._pcm, granted = self._open()
-            except AudioDeviceError as exc:
-                log.debug("speaker reopen %d failed: %s", failures, exc)
-                continue
-            self._adopt(granted)
-            self.reopens += 1
-            log.warning("speaker back after %d attempts: %s", failures, cfg.output_device)
-            self._report(None)
+        opened = reopen_with_backoff(
+            self._open,
+            what="speaker",
+            device=cfg.output_device,
+            stopping=self._stopping,
+            min_s=cfg.reopen_min_s,
+            max_s=cfg.reopen_max_s,
+            rand=self._random,
+        )
+        if opened is None:
             return
+        self._pcm, granted = opened
+        self._adopt(granted)
+        self.reopens += 1
+        self._report(None)
 
     def _report(self, error: AudioDeviceError | None) -> None:
-        loop = self._loop
-        if self._on_fault is None or loop is None or loop.is_closed():
-            return
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(self._on_fault, error)
+        if self._on_fault is not None:
+            call_on_loop(self._loop, self._on_fault, error)
