@@ -6,11 +6,13 @@ PipeWire's ALSA plugin on null nodes (real-time pacing). The benchmark reuses th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +98,21 @@ def write_alsa_config(directory: Path, *, pipewire: bool = False) -> Path:
 def alsa_config_path(conf: Path) -> str:
     """The value for ALSA_CONFIG_PATH that loads the system config and then `conf`."""
     return f"{SYSTEM_ALSA_CONF}:{conf}"
+
+
+@contextlib.contextmanager
+def alsa_test_pcms(directory: Path, *, pipewire: bool = False) -> Iterator[Path]:
+    """ALSA_CONFIG_PATH = the system config + our test PCMs while inside; restored after."""
+    conf = write_alsa_config(directory, pipewire=pipewire)
+    saved = os.environ.get("ALSA_CONFIG_PATH")
+    os.environ["ALSA_CONFIG_PATH"] = alsa_config_path(conf)
+    try:
+        yield conf
+    finally:
+        if saved is None:
+            os.environ.pop("ALSA_CONFIG_PATH", None)
+        else:
+            os.environ["ALSA_CONFIG_PATH"] = saved
 
 
 class PipeWireSession:

@@ -10,20 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from audio_rig import PipeWireSession, alsa_config_path, write_alsa_config
+from audio_rig import PipeWireSession, alsa_test_pcms
 
 
 @pytest.fixture(scope="session")
 def alsa_conf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """ALSA_CONFIG_PATH = system config + our test PCMs (vmic, vspk, pwspk, pwmic, …)."""
-    conf = write_alsa_config(tmp_path_factory.mktemp("alsa"), pipewire=True)
-    saved = os.environ.get("ALSA_CONFIG_PATH")
-    os.environ["ALSA_CONFIG_PATH"] = alsa_config_path(conf)
-    yield conf
-    if saved is None:
-        os.environ.pop("ALSA_CONFIG_PATH", None)
-    else:
-        os.environ["ALSA_CONFIG_PATH"] = saved
+    with alsa_test_pcms(tmp_path_factory.mktemp("alsa"), pipewire=True) as conf:
+        yield conf
 
 
 @pytest.fixture(autouse=True)
