@@ -30,3 +30,16 @@ def test_control_frames_are_bounded() -> None:
     for i in range(10):
         box.put(f"c{i}")
     assert box.drain() == ["c6", "c7", "c8", "c9"]
+
+
+def test_loss_is_counted_per_outage() -> None:
+    """dropped_since_drain_ms counts the current outage only; the total keeps growing."""
+    box = Outbox(max_audio_ms=40)
+    for _ in range(4):
+        box.put("a", 20)
+    assert box.dropped_since_drain_ms == 40
+    box.drain()
+    assert box.dropped_since_drain_ms == 0
+    for _ in range(3):
+        box.put("a", 20)
+    assert box.dropped_since_drain_ms == 20 and box.dropped_audio_ms == 60

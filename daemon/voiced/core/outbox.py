@@ -28,6 +28,8 @@ class Outbox:
         self._control = 0
         self.dropped_audio_ms = 0.0
         self.dropped_frames = 0
+        self.dropped_since_drain_ms = 0.0
+        """Audio lost during the current outage (reset by drain())."""
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -49,12 +51,14 @@ class Outbox:
             dropped += old.audio_ms
             self.dropped_frames += 1
         self.dropped_audio_ms += dropped
+        self.dropped_since_drain_ms += dropped
         return dropped
 
     def drain(self) -> list[str]:
         """Everything kept, oldest first; the outbox is empty afterwards."""
         frames = [e.frame for e in self._entries]
         self._entries.clear()
+        self.dropped_since_drain_ms = 0.0
         self.audio_ms = 0.0
         self._control = 0
         return frames

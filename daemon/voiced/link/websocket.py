@@ -177,7 +177,7 @@ class RealtimeLink:
         if self._closing or self._task is None or self._task.done():
             raise NotConnectedError("not connected: call connect() first")
         dropped_ms = self.outbox.put(frame, audio_ms)
-        if dropped_ms and self.outbox.dropped_frames == 1:
+        if dropped_ms and self.outbox.dropped_since_drain_ms == dropped_ms:  # once an outage
             log.warning(
                 "link down for more than %.0f s of audio: dropping the oldest",
                 self.outbox.max_audio_ms / 1000.0,
@@ -345,9 +345,19 @@ class RealtimeLink:
         raise ConnectionLostError(f"closed {ws.close_code} during set-up", ws.close_code)
 
     async def _deliver_outbox(self, ws: ClientConnection) -> None:
+        """Send what was kept while offline, in order, before anything new."""
+        if not len(self.outbox):
+            return
+        kept_ms, lost_ms = self.outbox.audio_ms, self.outbox.dropped_since_drain_ms
         while len(self.outbox):
             for frame in self.outbox.drain():
                 await ws.send(frame)
+        log.info(
+            "delivered %.1f s of audio kept while offline (%.1f s dropped)",
+            kept_ms / 1000.0,
+            lost_ms / 1000.0,
+            extra={"VOICED_EVENT": "outbox"},
+        )
 
     async def _serve(self, ws: ClientConnection) -> Failure:
         """Read until the link ends; return why it ended."""
