@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from voiced.audio.playback import AlsaSpeaker
 from voiced.config import AudioConfig, Config, LinkConfig, PanelConfig, RealtimeConfig
 from voiced.core.status import Status
 from voiced.panel.factory import make_panel
+from voiced.panel.null import NullPanel
+from voiced.voice import RealtimeVoice
 
 from conftest import API_KEY, checked_server, wait_until
 from fakeserver import tone
@@ -151,3 +154,42 @@ async def test_missing_audio_device_is_reported_not_fatal(
     assert await asyncio.wait_for(run, 10.0) == 0
     factory.reset()
     factory.close()
+
+
+async def test_reload_applies_a_fixed_key(tmp_path: Path, notify: socket.socket) -> None:
+    """A rejected key stops the link (status error); after the key file is fixed, SIGHUP
+    starts a fresh session with the new key: RELOADING=1, then READY=1 and ready."""
+    key_file = tmp_path / "key"
+    key_file.write_text("sk-wrong-key-000000\n")
+    async with checked_server(pace="fast") as srv:
+        config = Config(
+            realtime=RealtimeConfig(provider="compatible", url=srv.url, api_key_file=str(key_file))
+        )
+
+        def voice_for(cfg: Config) -> RealtimeVoice:
+            return make_voice(cfg, find_api_key(cfg, {}))
+
+        daemon = Daemon(
+            config,
+            voice=voice_for(config),
+            mic=None,
+            speaker=None,
+            panel=NullPanel("test"),
+            make_voice=voice_for,
+            reload=lambda: config,
+        )
+        run = asyncio.create_task(daemon.run())
+        await wait_until(lambda: daemon.status is Status.ERROR)
+        assert "API key rejected" in daemon.status_detail
+        attempts = srv.handshake_attempts
+        await asyncio.sleep(0.3)
+        assert srv.handshake_attempts == attempts == 1  # fatal: no retry loop
+        key_file.write_text(API_KEY + "\n")
+        os.kill(os.getpid(), signal.SIGHUP)
+        await wait_until(lambda: daemon.status is Status.READY)
+        assert srv.connections[-1].headers["Authorization"] == f"Bearer {API_KEY}"
+        messages = drain(notify)
+        reloading = next(i for i, m in enumerate(messages) if m.startswith("RELOADING=1"))
+        assert any(m.startswith("READY=1") for m in messages[reloading:])
+        daemon.stop()
+        assert await asyncio.wait_for(run, 10.0) == 0

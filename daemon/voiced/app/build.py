@@ -94,11 +94,12 @@ def build_daemon(config: Config, *, reload: Callable[[], Config] | None = None) 
     )
     daemon = Daemon(
         config,
+        make_voice=lambda new: make_voice(new, find_api_key(new)),
         voice=voice,
         mic=mic,
         speaker=speaker,
         panel=panel,
-        reload=reload,
+        reload=(lambda: with_profile_audio(reload(), profile)) if reload is not None else None,
         control_path=socket_path(config.control.socket),
     )
     daemon_ref.append(daemon)

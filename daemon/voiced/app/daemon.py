@@ -43,6 +43,7 @@ class Daemon:
         panel: Panel,
         notifier: Notifier | None = None,
         reload: Callable[[], Config] | None = None,
+        make_voice: Callable[[Config], RealtimeVoice] | None = None,
         control_path: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -53,6 +54,7 @@ class Daemon:
         self.panel = panel
         self.notifier = notifier or Notifier()
         self._reload = reload
+        self._make_voice = make_voice
         self.control = (
             ControlServer(
                 control_path, status=self.snapshot, talk=self.on_talk, reconnect=self.retry_link
@@ -78,15 +80,35 @@ class Daemon:
 
     # ---- wiring ---------------------------------------------------------------------------
 
+    def _voice_handlers(self) -> dict[str, Callable[..., None]]:
+        return {
+            "state": self._on_link_state,
+            "speaking": self._on_audio,
+            "response_started": self._on_response_started,
+            "response_done": self._on_response_done,
+            "speech_started": self._on_speech_started,
+            "writing": self._on_writing,
+            "error": self._on_error,
+        }
+
     def _wire_voice(self) -> None:
-        v = self.voice
-        v.on("state", self._on_link_state)
-        v.on("speaking", self._on_audio)
-        v.on("response_started", self._on_response_started)
-        v.on("response_done", self._on_response_done)
-        v.on("speech_started", self._on_speech_started)
-        v.on("writing", self._on_writing)
-        v.on("error", self._on_error)
+        for event, handler in self._voice_handlers().items():
+            self.voice.on(event, handler)
+
+    async def _replace_voice(self, voice: RealtimeVoice) -> None:
+        """A reloaded configuration (new key, URL, model, session): a fresh session."""
+        old = self.voice
+        for event, handler in self._voice_handlers().items():
+            old.off(event, handler)
+        if self.speaker is not None:
+            self.speaker.flush()
+        with contextlib.suppress(Exception):
+            await old.close()
+        self.voice = voice
+        self.thinking = False
+        self.link_state, self.link_detail = "connecting", "connecting"
+        self._wire_voice()
+        voice.start()
 
     def _on_link_state(self, state: str, detail: str) -> None:
         self.link_state, self.link_detail = state, detail
@@ -305,22 +327,32 @@ class Daemon:
         self._spawn(self.reload(), "voiced-reload")
 
     async def reload(self) -> None:
-        """SIGHUP: re-read the configuration; retry at once after a fatal stop."""
+        """SIGHUP: re-read the configuration and the key, and start a fresh session with them
+        (this is how a fixed key takes effect after a fatal stop). Audio and panel settings
+        take effect at the next restart."""
         self.notifier.reloading()
-        if self._reload is not None:
-            try:
-                new = self._reload()
-            except VoicedError as exc:
-                log.error(
-                    "reload failed, keeping the running configuration: %s",
-                    exc,
-                    extra={"VOICED_EVENT": "reload_failed"},
-                )
-                self.notifier.ready(self.status_detail)
-                return
-            self.config = new
-        self.retry_link()
+        try:
+            new = self._reload() if self._reload is not None else self.config
+            voice = self._make_voice(new) if self._make_voice is not None else None
+        except VoicedError as exc:
+            log.error(
+                "reload failed, keeping the running configuration: %s",
+                exc,
+                extra={"VOICED_EVENT": "reload_failed"},
+            )
+            self.notifier.ready(self.status_detail)
+            return
+        if new.audio != self.config.audio or new.panel != self.config.panel:
+            log.warning("audio and panel changes take effect after `systemctl restart voiced`")
+        if new.talk.mode != self.config.talk.mode:
+            self.talk = TalkMachine(new.talk.mode)
+        self.config = new
+        if voice is not None:
+            await self._replace_voice(voice)
+        else:
+            self.retry_link()
         log.info("configuration reloaded", extra={"VOICED_EVENT": "reload"})
+        self._refresh()
         self.notifier.ready(self.status_detail)
 
     async def run(self) -> int:
@@ -351,6 +383,9 @@ class Daemon:
         await self._stop.wait()
         self.notifier.stopping()
         log.info("stopping", extra={"VOICED_EVENT": "stopping"})
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
         await self.shutdown()
         return 0
 
