@@ -31,7 +31,7 @@ from voiced.audio.pcm import (
     PcmOpener,
     close_quietly,
     device_error,
-    open_pcm,
+    open_mic,
 )
 from voiced.audio.reopen import call_on_loop, reopen_with_backoff
 from voiced.audio.resample import StreamResampler
@@ -108,18 +108,7 @@ class AlsaMicrophone:
 
     # -- the reader thread -----------------------------------------------------------------
     def _open(self) -> tuple[Any, Granted]:
-        cfg = self.config
-        return open_pcm(
-            device=cfg.input_device,
-            capture=True,
-            rate_hz=cfg.input_rate_hz,
-            channels=cfg.input_channels,
-            min_channels=cfg.input_channel + 1,
-            period_ms=cfg.period_ms,
-            periods=cfg.periods,
-            config_key="audio.input_device",
-            opener=self._opener,
-        )
+        return open_mic(self.config, self._opener)
 
     def _run(self) -> None:
         import time

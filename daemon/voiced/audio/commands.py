@@ -10,7 +10,7 @@ import numpy as np
 
 from voiced.audio.devices import hardware_devices, list_cards, list_pcms, probe
 from voiced.audio.errors import AudioDeviceError
-from voiced.audio.pcm import PcmOpener, close_quietly, describe_choices, open_pcm
+from voiced.audio.pcm import PcmOpener, close_quietly, describe_choices, open_mic, open_speaker
 from voiced.audio.resample import StreamResampler
 from voiced.config.audio import AudioConfig
 from voiced.core.audio_choice import MODEL_RATE_HZ, Fault
@@ -80,17 +80,7 @@ def check_audio(
 def _record(
     config: AudioConfig, out: TextIO, seconds: float, opener: PcmOpener | None
 ) -> tuple[bytes, list[str]]:
-    pcm, granted = open_pcm(
-        device=config.input_device,
-        capture=True,
-        rate_hz=config.input_rate_hz,
-        channels=config.input_channels,
-        min_channels=config.input_channel + 1,
-        period_ms=config.period_ms,
-        periods=config.periods,
-        config_key="audio.input_device",
-        opener=opener,
-    )
+    pcm, granted = open_mic(config, opener)
     out.write(
         f"mic {granted.device}: {granted.rate_hz} Hz, {granted.channels} channel(s), "
         f"using channel {config.input_channel}; recording {seconds:g} s — speak now\n"
@@ -135,17 +125,7 @@ def _record(
 
 
 def _play(config: AudioConfig, out: TextIO, pcm_24k: bytes, opener: PcmOpener | None) -> None:
-    pcm, granted = open_pcm(
-        device=config.output_device,
-        capture=False,
-        rate_hz=config.output_rate_hz,
-        channels=None,
-        min_channels=1,
-        period_ms=config.period_ms,
-        periods=config.periods,
-        config_key="audio.output_device",
-        opener=opener,
-    )
+    pcm, granted = open_speaker(config, opener)
     out.write(
         f"speaker {granted.device}: {granted.rate_hz} Hz, {granted.channels} channel(s);"
         " playing it back\n"

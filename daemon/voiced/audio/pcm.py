@@ -11,6 +11,7 @@ from typing import Any
 import alsaaudio
 
 from voiced.audio.errors import AudioDeviceError
+from voiced.config.audio import AudioConfig
 from voiced.core.audio_choice import Fault, channel_candidates, choose_rate, classify_alsa_error
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,36 @@ def open_pcm(
     raise _device_error(
         device, last_error, capture=capture, config_key=config_key, while_open=False
     ) from last_error
+
+
+def open_mic(config: AudioConfig, opener: PcmOpener | None = None) -> tuple[Any, Granted]:
+    """Open the configured capture device ([audio] input_*), as the mic and `check` do."""
+    return open_pcm(
+        device=config.input_device,
+        capture=True,
+        rate_hz=config.input_rate_hz,
+        channels=config.input_channels,
+        min_channels=config.input_channel + 1,
+        period_ms=config.period_ms,
+        periods=config.periods,
+        config_key="audio.input_device",
+        opener=opener,
+    )
+
+
+def open_speaker(config: AudioConfig, opener: PcmOpener | None = None) -> tuple[Any, Granted]:
+    """Open the configured playback device ([audio] output_*), as the speaker and `check` do."""
+    return open_pcm(
+        device=config.output_device,
+        capture=False,
+        rate_hz=config.output_rate_hz,
+        channels=None,
+        min_channels=1,
+        period_ms=config.period_ms,
+        periods=config.periods,
+        config_key="audio.output_device",
+        opener=opener,
+    )
 
 
 def probe_rates(

@@ -35,7 +35,7 @@ from voiced.audio.pcm import (
     PcmOpener,
     close_quietly,
     device_error,
-    open_pcm,
+    open_speaker,
 )
 from voiced.audio.reopen import call_on_loop, reopen_with_backoff
 from voiced.audio.resample import StreamResampler
@@ -175,18 +175,7 @@ class AlsaSpeaker:
 
     # -- the writer thread -----------------------------------------------------------------
     def _open(self) -> tuple[Any, Granted]:
-        cfg = self.config
-        return open_pcm(
-            device=cfg.output_device,
-            capture=False,
-            rate_hz=cfg.output_rate_hz,
-            channels=None,
-            min_channels=1,
-            period_ms=cfg.period_ms,
-            periods=cfg.periods,
-            config_key="audio.output_device",
-            opener=self._opener,
-        )
+        return open_speaker(self.config, self._opener)
 
     def _adopt(self, granted: Granted) -> None:
         """Use a (re)opened device: rate-dependent state follows the granted rate."""
