@@ -7,7 +7,6 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_CONFIG = 78  # EX_CONFIG: fix the configuration; systemd does not restart in a loop
-EXIT_CREDENTIALS = 77  # EX_NOPERM: the API key was rejected; fix the key, then reload
 
 
 class VoicedError(Exception):

@@ -315,8 +315,7 @@ class RealtimeLink:
             raise error_from_handshake(exc, self.endpoint) from None
 
     async def _configure(self, ws: ClientConnection) -> None:
-        created = await self._next_session_event(ws, rt.SessionCreated, None)
-        del created
+        await self._next_session_event(ws, rt.SessionCreated, None)
         update_id = self.ids.next()
         await ws.send(rt.session_update(update_id, self._session()))
         await self._next_session_event(ws, rt.SessionUpdated, update_id)
