@@ -83,18 +83,24 @@ def level_dbfs(samples: npt.NDArray[np.generic]) -> float:
 
 
 def room_response(
-    rate_hz: int, *, delay_ms: float, rt60_ms: float = 250.0, gain_db: float = -6.0, seed: int = 1
+    rate_hz: int,
+    *,
+    delay_ms: float,
+    rt60_ms: float = 250.0,
+    direct_to_reverb_db: float = -6.0,
+    gain_db: float = -4.0,
+    seed: int = 1,
 ) -> npt.NDArray[np.float64]:
     """A room's impulse response: a direct path after `delay_ms`, then a dense reflecting tail
-    decaying by 60 dB in `rt60_ms`; the whole response has energy gain `gain_db`."""
+    decaying by 60 dB in `rt60_ms`; the direct path's energy is `direct_to_reverb_db` above the
+    tail's (negative: the tail dominates); the whole response has energy gain `gain_db`."""
     delay = round(delay_ms * rate_hz / 1000)
     tail = round(rt60_ms * rate_hz / 1000)
     rng = np.random.default_rng(seed)
-    t = np.arange(tail) / rate_hz
-    envelope = 10 ** (-3 * t / (rt60_ms / 1000))  # -60 dB at rt60
-    reflections = rng.standard_normal(tail) * envelope * 0.3
-    reflections[0] = 1.0  # the direct path
-    response = np.concatenate([np.zeros(delay), reflections])
+    t = np.arange(1, tail) / rate_hz
+    reflections = rng.standard_normal(tail - 1) * 10 ** (-3 * t / (rt60_ms / 1000))
+    reflections *= np.sqrt(10 ** (-direct_to_reverb_db / 10) / np.sum(reflections**2))
+    response = np.concatenate([np.zeros(delay), [1.0], reflections])
     return response * (10 ** (gain_db / 20) / np.sqrt(np.sum(response * response)))
 
 
