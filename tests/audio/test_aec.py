@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from voiced.audio.aec import EchoCanceller
+from voiced.config.echo import EchoCancelConfig
 
 from fakeserver.vad import EnergyVad
 from speech_rig import Samples, level_dbfs, mix, noise, room_echo, room_response, scale_to, speak
@@ -42,16 +43,26 @@ def scene(*, talk_at_s: float = 6.0, delay_ms: float = 45.0) -> Scene:
 
 
 def cancel(
-    canceller: EchoCanceller, s: Scene, *, frame_ms: int = 20, played_late_ms: float = 0.0
+    canceller: EchoCanceller,
+    s: Scene,
+    *,
+    frame_ms: int = 20,
+    ahead_ms: int = 60,
+    played_late_ms: float = 0.0,
 ) -> Samples:
-    """Play and capture in lockstep frames: the speaker reports each period (optionally a few
-    ms late), the mic hands each frame with its capture time; returns the cleaned mic."""
+    """Play and capture in frames: the speaker writes `ahead_ms` ahead of what is heard (its
+    device buffer) and reports each period's played position (optionally a few ms late); the
+    mic hands each frame with its capture time. Returns the cleaned mic."""
     step = RATE_HZ * frame_ms // 1000
+    ahead = RATE_HZ * ahead_ms // 1000
+    written = 0
     out = []
     for i in range(0, len(s.far) - step + 1, step):
-        t_s = T0_S + i / RATE_HZ
-        canceller.far_end(s.far[i : i + step].tobytes(), played_at_s=t_s + played_late_ms / 1000)
-        out.append(canceller.process(s.mic[i : i + step].tobytes(), captured_at_s=t_s))
+        while written < min(len(s.far), i + step + ahead):
+            played_at_s = T0_S + written / RATE_HZ + played_late_ms / 1000
+            canceller.far_end(s.far[written : written + step].tobytes(), played_at_s)
+            written += step
+        out.append(canceller.process(s.mic[i : i + step].tobytes(), T0_S + i / RATE_HZ))
     return np.frombuffer(b"".join(out), dtype="<i2")
 
 
@@ -93,11 +104,18 @@ def test_the_fake_servers_vad_hears_the_person_not_the_echo(rig: tuple[Scene, Sa
     assert cleaned is not None and talk_ms <= cleaned <= talk_ms + 500
 
 
-def test_a_played_position_a_little_late_still_cancels() -> None:
-    """played_at reported 15 ms late (inside the 20 ms reference lead): still ≥ 25 dB."""
+def test_the_reference_lead_covers_a_late_played_position() -> None:
+    """played_at reported 60 ms late, later than the 45 ms echo path: with the 20 ms reference
+    lead it still cancels ≥ 25 dB; with no lead the reference comes after its echo and AEC3
+    loses most of it."""
     s = scene(talk_at_s=60.0)  # nobody talks
-    out = cancel(EchoCanceller(sample_rate_hz=RATE_HZ), s, played_late_ms=15.0)
-    assert level_dbfs(s.mic[3 * RATE_HZ :]) - level_dbfs(out[3 * RATE_HZ :]) >= 25.0
+    echo = slice(3 * RATE_HZ, None)
+    erle_db = {}
+    for lead_ms in (20.0, 0.0):
+        canceller = EchoCanceller.from_config(EchoCancelConfig(reference_lead_ms=lead_ms))
+        out = cancel(canceller, s, played_late_ms=60.0)
+        erle_db[lead_ms] = level_dbfs(s.mic[echo]) - level_dbfs(out[echo])
+    assert erle_db[20.0] >= 25.0 and erle_db[0.0] < 20.0, erle_db
 
 
 def test_without_a_reference_nothing_is_cancelled() -> None:

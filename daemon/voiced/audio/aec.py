@@ -4,9 +4,10 @@ The speaker thread reports what it actually wrote and when it is heard
 (`far_end(pcm, played_at_s)`); the mic thread hands each captured frame with the time its first
 sample was captured (`process(near_pcm, captured_at_s)`) and forwards what comes back. Both
 times are on one monotonic clock (seconds). The far end is looked up on a sample timeline
-(`core.echo_ref`) at the near frame's own positions, `reference_lead_ms` earlier so that a
-played-position estimate that is a little late still gives AEC3 a causal reference; AEC3's own
-delay estimator finds the rest (the lead plus the acoustic path).
+(`core.echo_ref`) at the near frame's own positions shifted `reference_lead_ms` into the
+future: AEC3 needs the reference no later than its echo, so a played position reported up to
+that much too late still cancels (the speaker has written that far ahead whenever its buffer
+is longer than the lead). AEC3's own delay estimator finds the rest (lead plus acoustic path).
 
 AEC3 works on 10 ms frames: a near chunk that is not a multiple of 10 ms leaves its remainder
 for the next call, so the output of one call can be shorter or longer than its input (never
@@ -25,6 +26,7 @@ import threading
 import numpy as np
 
 from voiced.audio.extras import require_echo_cancel
+from voiced.config.echo import EchoCancelConfig
 from voiced.core.echo_ref import FarEndTimeline, StreamClock
 from voiced.core.preroll import ms_to_samples
 
@@ -68,6 +70,20 @@ class EchoCanceller:
         self._pending = np.zeros(0, dtype=np.int16)
         self._pending_start = 0
 
+    @classmethod
+    def from_config(
+        cls, config: EchoCancelConfig, *, sample_rate_hz: int = 24000, file: str = "(defaults)"
+    ) -> EchoCanceller:
+        """One built from the audio.echo_cancel keys (whether to build one at all is
+        `config.enabled(talk_mode)`)."""
+        return cls(
+            sample_rate_hz=sample_rate_hz,
+            noise_suppression=config.noise_suppression,
+            noise_suppression_level=config.noise_suppression_level,
+            reference_lead_ms=config.reference_lead_ms,
+            file=file,
+        )
+
     @property
     def speech_probability(self) -> float:
         """AEC3's (or the noise suppressor's) speech probability for the last frame, 0-1."""
@@ -95,7 +111,7 @@ class EchoCanceller:
         block_start = self._pending_start
         self._pending_start += usable
         with self._lock:
-            far = self._far.read(block_start - self._lead_samples, usable)
+            far = self._far.read(block_start + self._lead_samples, usable)
         out = self._processor.process(np.ascontiguousarray(block), far)
         return np.asarray(out, dtype="<i2").tobytes()
 

@@ -24,8 +24,9 @@ class EchoCancelConfig:
     noise_suppression_level: int = 1
     """0-3: about 6, 12, 18, 21 dB of suppression."""
     reference_lead_ms: float = 20.0
-    """The far-end reference is taken this much earlier than the played position says, so a
-    slightly late position estimate still leaves AEC3 a causal reference."""
+    """The far-end reference is taken this much ahead of the played position, so a position
+    estimate up to this much late still leaves AEC3 a causal reference (keep it below the
+    speaker's buffer, audio.period_ms x audio.periods)."""
 
     def enabled(self, talk_mode: str) -> bool:
         """Whether echo cancellation runs in `talk_mode`."""
