@@ -67,7 +67,6 @@ class WakeWordDetector:
         self, config: WakeConfig, *, input_rate_hz: int = 24000, file: str = "(defaults)"
     ) -> None:
         self.input_rate_hz = input_rate_hz
-        self._config = config
         require_wake_word(file)  # a clear ConfigError when the package is missing
         from pymicro_features import MicroFrontend  # imported by pymicro_wakeword itself
 
@@ -106,7 +105,8 @@ class WakeWordDetector:
         return self._preroll.since(detection.end_sample)
 
     def reset(self) -> None:
-        """Forget features, model state and the pre-roll (after a wake, or when resuming)."""
+        """Forget features, model state and the pre-roll (after a wake, or when resuming);
+        stream positions keep counting, so later detections stay comparable."""
         self._frontend = self._frontend_class()
         for model in self._models:
             model.net.reset()
@@ -125,6 +125,8 @@ class WakeWordDetector:
             result = self._frontend.process_samples(
                 bytes(self._audio_16k[used : used + _CHUNK_BYTES])
             )
+            if result.samples_read <= 0:
+                break  # the frontend took nothing: wait for more audio rather than spin
             used += result.samples_read * 2
             self._consumed_16k += result.samples_read
             if not result.features:
