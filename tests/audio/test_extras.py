@@ -14,9 +14,11 @@ HANDS_FREE_MODULES = ("pymicro_wakeword", "pywebrtc_audio", "pymicro_features")
 
 
 def test_importing_voiced_does_not_import_the_hands_free_packages() -> None:
-    """Importing the package, the CLI, the daemon and the audio engine loads neither package."""
+    """Importing the package, the CLI, the daemon, the audio engine and even the hands-free
+    adapters themselves loads neither package: only constructing a detector or canceller does."""
     code = (
-        "import sys, voiced, voiced.cli, voiced.app.daemon, voiced.audio, voiced.audio.extras;"
+        "import sys, voiced, voiced.cli, voiced.app.daemon, voiced.audio, voiced.audio.extras,"
+        " voiced.audio.wake, voiced.audio.aec, voiced.audio.earcons, voiced.audio.notices;"
         f"print([m for m in {HANDS_FREE_MODULES!r} if m in sys.modules])"
     )
     out = subprocess.run(
