@@ -91,6 +91,7 @@ async def test_push_to_talk_end_to_end(
         said = tone(0.5, 300.0)
         os.write(writer, said)
         await wait_until(lambda: srv.connections[0].input_audio == bytearray(said))
+        await asyncio.sleep(0.35)  # the FIFO gave 0.5 s of speech at once: hold past a tap
         button.drive_high()
         await wait_until(lambda: srv.connections[0].committed_audio == [said])
         try:
@@ -99,7 +100,7 @@ async def test_push_to_talk_end_to_end(
             raise AssertionError(
                 (
                     daemon.status,
-                    daemon.thinking,
+                    daemon.machine.busy,
                     speaker.is_playing(),
                     srv.connections[0].sent_types[-6:],
                 )

@@ -245,7 +245,7 @@ class Daemon:
             stack.push_async_callback(self._stop_part, "session", lambda: self.voice.close())
             await self._start_audio(stack)
             self.voice.start()
-            self._after()
+            self._tick(self._clock())
             self.notifier.ready(self.status_detail)
             log.info("ready (%s)", self.status_detail, extra={"VOICED_EVENT": "ready"})
             if self.notifier.watchdog_s:

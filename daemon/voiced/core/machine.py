@@ -95,7 +95,7 @@ class ConversationMachine:
     def __init__(self, settings: TalkSettings, *, now_s: float) -> None:
         self.settings = settings
         self.link = LinkState.IDLE
-        self.link_detail = "starting"
+        self.link_detail = "connecting"
         self.ever_live = False
         self.live_since_s = now_s
         self.turn_open_at_s: float | None = None
