@@ -303,6 +303,10 @@ class RealtimeLink:
         except (InvalidStatus, InvalidHandshake, InvalidURI, OSError, ConnectionClosed) as exc:
             await _abort(ws)
             raise error_from_handshake(exc, self.endpoint) from None
+        except asyncio.CancelledError:  # close() during set-up: leave no connection behind
+            if ws is not None:
+                ws.transport.abort()
+            raise
 
     async def _configure(self, ws: ClientConnection) -> None:
         await self._next_session_event(ws, rt.SessionCreated, None)
