@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from gpiozero import Button
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from voiced.app.credentials import find_api_key
@@ -156,14 +157,24 @@ async def test_hold_ten_seconds_with_the_keyboard_is_one_whole_turn() -> None:
     try:
         async with checked_server() as srv, running(Rig(srv, panel=keyboard)) as rig:
             said = b""
-            for _ in range(100):
-                os.write(master, b" ")
-                await asyncio.sleep(0.001)
+            os.write(master, b" ")
+            await wait_until(lambda: rig.status is Status.LISTENING)  # then the person talks
+            assert isinstance(rig.panel, KeyboardPanel)
+            space = rig.panel.gestures.space
+            for i in range(100):
+                if i:
+                    os.write(master, b" ")  # auto-repeat every 100 ms
+                    # the pty hands the key over when it will: the clock waits for it
+                    await wait_until(lambda: space.next_deadline_s() == rig.clock() + 0.2)
                 said += await rig.mic.speak(0.1)
             assert rig.status is Status.LISTENING
             rig.clock.advance(0.3)  # no more repeats: the key was let go
             conn = srv.connections[0]
-            await wait_until(lambda: conn.committed_audio == [said], timeout_s=3.0)
+            try:
+                await wait_until(lambda: conn.committed_audio == [said], timeout_s=3.0)
+            except AssertionError:
+                got = [len(c) for c in conn.committed_audio]
+                raise AssertionError((got, len(said), conn.received_types[-5:])) from None
     finally:
         stdin.close()
         os.close(master)
@@ -348,3 +359,60 @@ async def test_a_hundred_sighups_leave_one_session() -> None:
             await asyncio.sleep(0.3)
             await wait_until(lambda: sum(c.close_code is None for c in srv.connections) == 1)
             assert rig.status is Status.READY
+
+
+async def test_a_stalled_microphone_stops_the_watchdog(
+    notify: socket.socket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An open mic that stops delivering (no known fault): status error, then no more
+    WATCHDOG=1, so systemd restarts the daemon; frames again end it."""
+    monkeypatch.setenv("WATCHDOG_USEC", "100000")
+    async with checked_server() as srv, running(Rig(srv)) as rig:
+        await rig.mic.speak(1.0)
+        rig.clock.advance(6.0)  # nothing captured for 6 s
+        await wait_until(lambda: rig.status is Status.ERROR)
+        assert "no audio from the microphone" in rig.daemon.status_detail
+        drain(notify)
+        await asyncio.sleep(0.3)
+        assert not [m for m in drain(notify) if "WATCHDOG=1" in m]
+        await rig.mic.speak(0.1)
+        await wait_until(lambda: rig.status is Status.READY)
+        await asyncio.sleep(0.2)
+        assert [m for m in drain(notify) if "WATCHDOG=1" in m]
+
+
+class BrokenVoiceStart(Exception):
+    pass
+
+
+async def test_a_failure_after_the_panel_started_still_releases_it() -> None:
+    """A part failing during start-up: run() raises, and the pins are released (a new
+    Button can take the talk pin), the mic and speaker stopped."""
+    async with checked_server() as srv:
+        rig = Rig(srv)
+
+        def broken_start() -> None:
+            raise BrokenVoiceStart
+
+        rig.daemon.voice.start = broken_start  # type: ignore[method-assign]
+        with pytest.raises(BrokenVoiceStart):
+            await rig.daemon.run()
+        Button(17, pin_factory=rig.factory).close()  # the daemon let go of the pin
+        rig.factory.reset()
+        rig.factory.close()
+
+
+async def test_a_failing_stop_is_logged_not_swallowed(caplog: pytest.LogCaptureFixture) -> None:
+    """A part that fails to stop: logged with its traceback; the rest still stops, exit 0."""
+    async with checked_server() as srv:
+        rig = Rig(srv)
+
+        async def broken_stop() -> None:
+            raise RuntimeError("speaker would not stop")
+
+        rig.speaker.stop = broken_stop  # type: ignore[method-assign]
+        async with running(rig):
+            pass
+        assert "stopping the speaker failed" in caplog.text
+        assert "speaker would not stop" in caplog.text
+        assert srv.connections[0].close_code == 1000
