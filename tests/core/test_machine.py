@@ -325,3 +325,13 @@ def test_mic_leaves_only_while_the_status_says_so(mode: TalkMode, steps: list[st
                 assert m.status is Status.LISTENING
         if m.muted:
             assert not forwarded and m.status in (Status.MUTED, Status.ERROR)
+
+
+def test_a_turn_with_a_dead_mic_says_why_nothing_was_sent() -> None:
+    """The mic is being reopened: a press and release say what is wrong, not "too short"."""
+    m = machine()
+    m.audio_fault("microphone 'hw:1' vanished", 0.5)
+    press(m, 1.0)
+    release(m, 2.0, 1.0)
+    notes = [a.detail for a in m.actions_to_do() if a.act is Act.NOTE]
+    assert notes == ["nothing heard: microphone 'hw:1' vanished"]

@@ -101,7 +101,7 @@ class Carrier:
         """A mic frame the machine let through: to the session, after what came before."""
         if self._frames >= MAX_QUEUED_FRAMES:
             self.dropped_frames += 1
-            if self.dropped_frames == 1:
+            if self.dropped_frames == 1:  # once per episode; the sender says when it ends
                 log.warning(
                     "the session is not taking audio: dropping mic frames",
                     extra={"VOICED_EVENT": "audio_drop"},
@@ -126,6 +126,12 @@ class Carrier:
                     level = logging.DEBUG if isinstance(job, bytes) else logging.WARNING
                     log.log(level, "%s not sent: %s", _what(job), exc)
             self._ready.clear()
+            if self.dropped_frames:
+                log.info(
+                    "the session takes audio again (%d mic frames were dropped)",
+                    self.dropped_frames,
+                )
+                self.dropped_frames = 0
 
     async def _send(self, job: Job) -> None:
         if isinstance(job, bytes):

@@ -206,11 +206,14 @@ class ConversationMachine:
         self._do(Act.MIC_OFF)
         if self.turn_bytes < MIN_COMMIT_BYTES:
             self._do(Act.CLEAR_INPUT)
-            self._note(
-                "turn_short",
-                f"turn too short ({self.turn_bytes / BYTES_PER_MS:.0f} ms < "
-                f"{MIN_COMMIT_MS} ms): not sent",
-            )
+            heard_ms = self.turn_bytes / BYTES_PER_MS
+            if heard_ms == 0 and self.audio_problem is not None:
+                self._note("turn_short", f"nothing heard: {self.audio_problem}")
+            else:
+                self._note(
+                    "turn_short",
+                    f"turn too short ({heard_ms:.0f} ms < {MIN_COMMIT_MS} ms): not sent",
+                )
             return
         self.turns += 1
         self.awaiting_since_s = now_s
