@@ -36,7 +36,7 @@ from voiced.core.status import Status  # noqa: E402
 from voiced.panel.gpio import GpioPanel  # noqa: E402
 from voiced.panel.profiles import boards_dir, load_profile  # noqa: E402
 
-from audio_rig import PipeWireSession, alsa_config_path, write_alsa_config  # noqa: E402
+from audio_rig import pipewire_devices  # noqa: E402
 from fakeserver import FakeRealtimeServer, tone  # noqa: E402
 
 ROUNDS = 20
@@ -69,6 +69,14 @@ async def wait_for(pred: Any, timeout_s: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("benchmark condition not met")
         await asyncio.sleep(0.001)
+
+
+async def arrival_ms(frames: StampedFrames, kind: str, since_s: float) -> float:
+    """How long after `since_s` the first frame of `kind` reached the server."""
+    await wait_for(lambda: frames.first(kind, since_s) is not None)
+    at_s = frames.first(kind, since_s)
+    assert at_s is not None
+    return (at_s - since_s) * 1000
 
 
 def pct(values: list[float]) -> dict[str, float]:
@@ -120,10 +128,7 @@ async def measure() -> dict[str, Any]:
             flushes = len(flush_calls)
             t0 = time.monotonic()
             pin.drive_low()
-            await wait_for(lambda t0=t0: frames.first("append", t0) is not None)
-            first = frames.first("append", t0)
-            assert first is not None
-            to_append.append((first - t0) * 1000)
+            to_append.append(await arrival_ms(frames, "append", t0))
             if speaking:
                 await wait_for(lambda n=flushes: len(flush_calls) > n)
                 await wait_for(lambda n=flushes: len(speaker.flush_latencies_s) > n - 0)
@@ -132,10 +137,7 @@ async def measure() -> dict[str, Any]:
             await asyncio.sleep(HOLD_S)
             t2 = time.monotonic()
             pin.drive_high()
-            await wait_for(lambda t2=t2: frames.first("commit", t2) is not None)
-            commit = frames.first("commit", t2)
-            assert commit is not None
-            to_commit.append((commit - t2) * 1000)
+            to_commit.append(await arrival_ms(frames, "commit", t2))
             await wait_for(lambda: daemon.status is Status.SPEAKING, 10.0)
             await asyncio.sleep(0.3 + 0.01 * i)  # into the answer, at a varying point
         daemon.stop()
@@ -178,22 +180,12 @@ def table(results: dict[str, Any]) -> str:
 
 
 def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="voiced-talk-bench-"))
-    os.environ["ALSA_CONFIG_PATH"] = alsa_config_path(
-        write_alsa_config(tmp / "alsa", pipewire=True)
-    )
-    session = PipeWireSession(tmp / "pipewire")
-    try:
-        session.start()
-        for key in ("XDG_RUNTIME_DIR", "PIPEWIRE_RUNTIME_DIR"):
-            os.environ[key] = session.env[key]
+    with pipewire_devices(Path(tempfile.mkdtemp(prefix="voiced-talk-bench-"))):
         results: dict[str, Any] = {
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}",
             **asyncio.run(measure()),
         }
-    finally:
-        session.stop()
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "talk.json").write_text(json.dumps(results, indent=2) + "\n")
