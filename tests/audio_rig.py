@@ -226,6 +226,23 @@ class PipeWireSession:
         raise RuntimeError(f"PipeWire test session: {what} not ready in {timeout_s} s\n{logs}")
 
 
+@contextlib.contextmanager
+def pipewire_devices(directory: Path) -> Iterator[PipeWireSession]:
+    """For a whole process (the benchmarks): the test PCMs, pwmic and pwspk among them, on a
+    private PipeWire session that this process's ALSA clients reach; stopped after."""
+    os.environ["ALSA_CONFIG_PATH"] = alsa_config_path(
+        write_alsa_config(directory / "alsa", pipewire=True)
+    )
+    session = PipeWireSession(directory / "pipewire")
+    try:
+        session.start()
+        for key in ("XDG_RUNTIME_DIR", "PIPEWIRE_RUNTIME_DIR"):
+            os.environ[key] = session.env[key]
+        yield session
+    finally:
+        session.stop()
+
+
 def _terminate(proc: subprocess.Popen[bytes] | None) -> None:
     if proc is None or proc.poll() is not None:
         return

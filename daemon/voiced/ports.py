@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
-from voiced.core.status import Status, TalkEvent
+from voiced.core.status import PanelInput, Status
 
 
 class Microphone(Protocol):
@@ -37,14 +37,22 @@ class Speaker(Protocol):
 
     def is_playing(self) -> bool: ...
 
+    when_finished: Callable[[], None] | None
+    """Called on the event loop when everything queued has been heard (playback ended)."""
+
+    def step_volume(self, steps: int) -> int | None:
+        """Change the volume by `steps` (+1 louder, -1 softer); the new percent, or None
+        when this speaker has no volume control."""
+
     async def stop(self) -> None: ...
 
 
 class Panel(Protocol):
     """Buttons in, status light out."""
 
-    async def start(self, on_talk: Callable[[TalkEvent], None]) -> None:
-        """Start; `on_talk` is always called on the event loop's thread."""
+    async def start(self, on_input: Callable[[PanelInput], None]) -> None:
+        """Start; `on_input` (talk-button gestures, other requests) is always called on the
+        event loop's thread."""
 
     def show(self, status: Status) -> None: ...
 

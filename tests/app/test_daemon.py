@@ -26,26 +26,8 @@ from voiced.panel.null import NullPanel
 from voiced.voice import RealtimeVoice
 
 from conftest import API_KEY, checked_server, wait_until
+from fakes import drain
 from fakeserver import tone
-
-
-@pytest.fixture
-def notify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> socket.socket:
-    path = tmp_path / "notify.sock"
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(str(path))
-    sock.setblocking(False)
-    monkeypatch.setenv("NOTIFY_SOCKET", str(path))
-    return sock
-
-
-def drain(sock: socket.socket) -> list[str]:
-    out = []
-    while True:
-        try:
-            out.append(sock.recv(4096).decode())
-        except BlockingIOError:
-            return out
 
 
 async def test_push_to_talk_end_to_end(
@@ -91,6 +73,7 @@ async def test_push_to_talk_end_to_end(
         said = tone(0.5, 300.0)
         os.write(writer, said)
         await wait_until(lambda: srv.connections[0].input_audio == bytearray(said))
+        await asyncio.sleep(0.35)  # the FIFO gave 0.5 s of speech at once: hold past a tap
         button.drive_high()
         await wait_until(lambda: srv.connections[0].committed_audio == [said])
         try:
@@ -99,7 +82,7 @@ async def test_push_to_talk_end_to_end(
             raise AssertionError(
                 (
                     daemon.status,
-                    daemon.thinking,
+                    daemon.machine.busy,
                     speaker.is_playing(),
                     srv.connections[0].sent_types[-6:],
                 )

@@ -13,11 +13,9 @@ from voiced.app.credentials import find_api_key
 from voiced.app.daemon import Daemon
 from voiced.app.voices import make_voice
 from voiced.audio.capture import AlsaMicrophone
-from voiced.audio.duplex import GatedMicrophone
 from voiced.audio.mixer import Volume
 from voiced.audio.playback import AlsaSpeaker
 from voiced.config import Config
-from voiced.core.duplex import MicGate
 from voiced.panel.factory import make_panel
 from voiced.panel.profiles import BoardProfile
 
@@ -83,15 +81,7 @@ def build_daemon(config: Config, *, reload: Callable[[], Config] | None = None) 
             daemon_ref[0].on_audio_fault(err)
 
     speaker = AlsaSpeaker(config.audio, volume=volume, on_fault=on_fault)
-    mic = GatedMicrophone(
-        AlsaMicrophone(config.audio, on_fault=on_fault),
-        speaker,
-        MicGate(
-            mode=config.talk.mode,
-            half_duplex=config.talk.half_duplex,
-            tail_ms=config.audio.echo_tail_ms,
-        ),
-    )
+    mic = AlsaMicrophone(config.audio, on_fault=on_fault)
     daemon = Daemon(
         config,
         make_voice=lambda new: make_voice(new, find_api_key(new)),

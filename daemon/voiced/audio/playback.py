@@ -83,6 +83,9 @@ class AlsaSpeaker:
         self._resamplers: dict[str, StreamResampler] = {}
         self._flush_requested_s: float | None = None
         self._last_response: str | None = None
+        self.when_finished: Callable[[], None] | None = None
+        """Called on the loop when what was queued has all been heard (playback ended)."""
+        self._was_playing = False
         self.xruns = 0
         """Device underruns (ALSA EPIPE), recovered."""
         self.reopens = 0
@@ -141,6 +144,9 @@ class AlsaSpeaker:
             self._resamplers.pop(response_id, None)
         self._wake.set()
         return played
+
+    def step_volume(self, steps: int) -> int | None:
+        return self.volume.step(steps) if self.volume is not None else None
 
     def played_ms(self, response_id: str) -> int:
         with self._lock:
@@ -226,6 +232,7 @@ class AlsaSpeaker:
                 self._drop(flush_at)
             if waiting:
                 idle = True
+                self._check_finished()
                 self._wake.wait(0.1)
                 self._wake.clear()
                 continue
@@ -260,7 +267,15 @@ class AlsaSpeaker:
                 for seg in segments:
                     if seg.response_id is not None:
                         self._last_response = seg.response_id
+            self._check_finished()
         return None
+
+    def _check_finished(self) -> None:
+        """Writer thread: tell the loop once, when playing turns to not playing."""
+        playing = self.is_playing()
+        if self._was_playing and not playing and self.when_finished is not None:
+            call_on_loop(self._loop, self.when_finished)
+        self._was_playing = playing
 
     def _drop(self, flush_at: float) -> None:
         self._pcm.drop()
