@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+import soxr
 
 from voiced.audio.aec import EchoCanceller
 from voiced.config.echo import EchoCancelConfig
@@ -116,6 +117,22 @@ def test_the_reference_lead_covers_a_late_played_position() -> None:
         out = cancel(canceller, s, played_late_ms=60.0)
         erle_db[lead_ms] = level_dbfs(s.mic[echo]) - level_dbfs(out[echo])
     assert erle_db[20.0] >= 25.0 and erle_db[0.0] < 20.0, erle_db
+
+
+def test_a_far_end_at_the_device_rate_is_resampled_onto_the_timeline() -> None:
+    """The speaker reports 48 kHz periods (its device rate): still ≥ 25 dB after 3 s."""
+    s = scene(talk_at_s=60.0)
+    far_48k = np.asarray(soxr.resample(s.far, RATE_HZ, 48000), dtype=np.int16)
+    canceller = EchoCanceller(sample_rate_hz=RATE_HZ, far_rate_hz=48000)
+    step, written, out = RATE_HZ // 50, 0, []
+    for i in range(0, len(s.far) - step + 1, step):
+        while written < min(len(far_48k), 2 * (i + step) + 2 * 1440):  # 60 ms ahead
+            canceller.far_end(far_48k[written : written + 960].tobytes(), T0_S + written / 48000)
+            written += 960
+        out.append(canceller.process(s.mic[i : i + step].tobytes(), T0_S + i / RATE_HZ))
+    cleaned = np.frombuffer(b"".join(out), dtype="<i2")
+    echo = slice(3 * RATE_HZ, None)
+    assert level_dbfs(s.mic[echo]) - level_dbfs(cleaned[echo]) >= 25.0
 
 
 def test_without_a_reference_nothing_is_cancelled() -> None:

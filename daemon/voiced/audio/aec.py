@@ -14,8 +14,8 @@ for the next call, so the output of one call can be shorter or longer than its i
 with the mic path's 10/20/40 ms frames). Not thread-safe beyond `far_end()`, which may be
 called from another thread than `process()`.
 
-    canceller = EchoCanceller(sample_rate_hz=24000, noise_suppression=False, file=source)
-    speaker thread:  canceller.far_end(period_pcm, played_at_s=now + device_delay_s)
+    canceller = EchoCanceller(sample_rate_hz=24000, far_rate_hz=device_rate_hz, file=source)
+    speaker thread:  canceller.far_end(period_pcm_mono, played_at_s=now + device_delay_s)
     mic thread:      clean = canceller.process(frame, captured_at_s=read_time - frame_s)
 """
 
@@ -26,6 +26,7 @@ import threading
 import numpy as np
 
 from voiced.audio.extras import require_echo_cancel
+from voiced.audio.resample import StreamResampler
 from voiced.config.echo import EchoCancelConfig
 from voiced.core.echo_ref import FarEndTimeline, StreamClock
 from voiced.core.preroll import ms_to_samples
@@ -35,7 +36,8 @@ FRAME_MS = 10
 
 
 class EchoCanceller:
-    """AEC3 with a far-end reference aligned by played position (s16le mono, one rate)."""
+    """AEC3 with a far-end reference aligned by played position (s16le mono; the far end may
+    come at its device rate, resampled here)."""
 
     def __init__(
         self,
@@ -47,6 +49,7 @@ class EchoCanceller:
         reference_lead_ms: float = 20.0,
         reference_capacity_ms: int = 2000,
         jitter_tolerance_ms: float = 5.0,
+        far_rate_hz: int | None = None,
         file: str = "(defaults)",
     ) -> None:
         require_echo_cancel(file)
@@ -64,7 +67,11 @@ class EchoCanceller:
         self._lead_samples = ms_to_samples(reference_lead_ms, sample_rate_hz)
         tolerance = ms_to_samples(jitter_tolerance_ms, sample_rate_hz)
         self._far = FarEndTimeline(ms_to_samples(reference_capacity_ms, sample_rate_hz))
-        self._far_clock = StreamClock(tolerance)
+        self.far_rate_hz = far_rate_hz or sample_rate_hz
+        self._far_clock = StreamClock(ms_to_samples(jitter_tolerance_ms, self.far_rate_hz))
+        self._far_resampler: StreamResampler | None = None
+        self._far_out_start = 0  # where the current far stream's resampled output begins
+        self._far_out_count = 0
         self._near_clock = StreamClock(tolerance)
         self._lock = threading.Lock()  # the far end is written from the speaker's thread
         self._pending = np.zeros(0, dtype=np.int16)
@@ -72,7 +79,12 @@ class EchoCanceller:
 
     @classmethod
     def from_config(
-        cls, config: EchoCancelConfig, *, sample_rate_hz: int = 24000, file: str = "(defaults)"
+        cls,
+        config: EchoCancelConfig,
+        *,
+        sample_rate_hz: int = 24000,
+        far_rate_hz: int | None = None,
+        file: str = "(defaults)",
     ) -> EchoCanceller:
         """One built from the audio.echo_cancel keys (whether to build one at all is
         `config.enabled(talk_mode)`)."""
@@ -81,6 +93,7 @@ class EchoCanceller:
             noise_suppression=config.noise_suppression,
             noise_suppression_level=config.noise_suppression_level,
             reference_lead_ms=config.reference_lead_ms,
+            far_rate_hz=far_rate_hz,
             file=file,
         )
 
@@ -90,11 +103,24 @@ class EchoCanceller:
         return float(self._processor.speech_probability)
 
     def far_end(self, pcm: bytes, played_at_s: float) -> None:
-        """The speaker wrote `pcm`; its first sample is heard at `played_at_s` (monotonic)."""
+        """The speaker wrote `pcm` (mono s16le at `far_rate_hz`, e.g. the device rate); its
+        first sample is heard at `played_at_s` (monotonic seconds)."""
         samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2")
         with self._lock:
-            start = self._far_clock.place(self._to_sample(played_at_s), len(samples))
-            self._far.write(start, samples)
+            stamped = round(played_at_s * self.far_rate_hz)
+            anchors = self._far_clock.reanchors
+            start = self._far_clock.place(stamped, len(samples))
+            if self.far_rate_hz == self.sample_rate_hz:
+                self._far.write(start, samples)
+                return
+            if self._far_resampler is None or self._far_clock.reanchors != anchors:
+                # A new far stream: soxr's output is time-aligned with its input from here on.
+                self._far_resampler = StreamResampler(self.far_rate_hz, self.sample_rate_hz)
+                self._far_out_start = round(start * self.sample_rate_hz / self.far_rate_hz)
+                self._far_out_count = 0
+            out = self._far_resampler.process(samples)
+            self._far.write(self._far_out_start + self._far_out_count, out)
+            self._far_out_count += len(out)
 
     def process(self, near_pcm: bytes, captured_at_s: float) -> bytes:
         """The mic frame with the speaker's echo removed (s16le; see the module doc on length)."""
@@ -120,6 +146,7 @@ class EchoCanceller:
         with self._lock:
             self._far.clear()
             self._far_clock.reset()
+            self._far_resampler = None
         self._near_clock.reset()
         self._processor.reset()
         self._pending = np.zeros(0, dtype=np.int16)
