@@ -28,7 +28,7 @@ def test_default_follows_the_talk_mode(echo_cancel: bool | None, mode: str, on: 
     ("changes", "key"),
     [
         ({"noise_suppression_level": 4}, "audio.noise_suppression_level"),
-        ({"reference_lead_ms": -1.0}, "audio.reference_lead_ms"),
+        ({"reference_lead_ms": -1.0}, "audio.echo_reference_lead_ms"),
     ],
 )
 def test_bad_values_name_their_key(changes: dict[str, object], key: str) -> None:

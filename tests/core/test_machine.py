@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voiced.config.talk import TalkMode
-from voiced.core.machine import MIN_COMMIT_BYTES, Act, Action, ConversationMachine, TalkSettings
+from voiced.core.machine import MIN_COMMIT_BYTES, Act, ConversationMachine, TalkSettings
 from voiced.core.status import ButtonGesture, Gesture, LinkState, Status, TalkEvent
 
 FRAME = 960  # 20 ms at 24 kHz s16le
@@ -20,8 +20,12 @@ def machine(mode: TalkMode = "hold", **kw: float) -> ConversationMachine:
     return m
 
 
+#: What the light shows and the speaker chimes: checked by their own tests.
+SHOWN = (Act.STATUS, Act.EARCON, Act.NOTICE)
+
+
 def acts(m: ConversationMachine) -> list[Act]:
-    return [a.act for a in m.actions_to_do() if a.act is not Act.STATUS]
+    return [a.act for a in m.actions_to_do() if a.act not in SHOWN]
 
 
 def press(m: ConversationMachine, at_s: float) -> None:
@@ -83,7 +87,7 @@ def test_tap_during_a_reply_stops_it_and_sends_nothing() -> None:
     speak(m, 3.0, 0.04)
     release(m, 3.05, 0.05)
     done = m.actions_to_do()
-    assert [a.act for a in done if a.act is not Act.STATUS] == [
+    assert [a.act for a in done if a.act not in SHOWN] == [
         Act.MIC_OFF,
         Act.CLEAR_INPUT,
         Act.NOTE,
@@ -161,7 +165,7 @@ def test_turn_is_sent_at_max_turn_s() -> None:
     assert m.next_deadline_s() == 121.0
     m.tick(121.0)
     done = m.actions_to_do()
-    assert [a.act for a in done if a.act is not Act.STATUS] == [Act.NOTE, Act.MIC_OFF, Act.COMMIT]
+    assert [a.act for a in done if a.act not in SHOWN] == [Act.NOTE, Act.MIC_OFF, Act.COMMIT]
     release(m, 130.0, 129.0)
     assert acts(m) == []
 
@@ -174,7 +178,7 @@ def test_short_turn_is_cleared_not_sent() -> None:
     m.actions_to_do()
     release(m, 1.5, 0.5)
     done = m.actions_to_do()
-    assert [a.act for a in done if a.act is not Act.STATUS] == [
+    assert [a.act for a in done if a.act not in SHOWN] == [
         Act.MIC_OFF,
         Act.CLEAR_INPUT,
         Act.NOTE,
@@ -277,17 +281,27 @@ def test_ctl_release_in_toggle_mode_then_a_press_starts_a_new_turn() -> None:
 
 
 EVENTS = st.sampled_from(
-    ["press", "tap", "release", "long", "mute", "cancel", "toggle", "frame", "answer", "done",
-     "played", "offline", "live", "tick"]
+    ["press", "tap", "release", "long", "mute", "switch_on", "switch_off", "cancel", "toggle",
+     "wake", "speech", "silence", "answer", "done", "played", "offline", "live", "failed",
+     "tick", "later"]
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
-@given(mode=st.sampled_from(["hold", "toggle", "vad"]), steps=st.lists(EVENTS, max_size=60))
-def test_mic_leaves_only_while_the_status_says_so(mode: TalkMode, steps: list[str]) -> None:
-    """Privacy: a frame is let through only while the status shown is listening (or, in
-    vad, while not muted), whatever happened before."""
-    m = machine(mode)
+@settings(max_examples=400, deadline=None)
+@given(
+    mode=st.sampled_from(["hold", "toggle", "vad", "wake"]),
+    echo_cancel=st.booleans(),
+    steps=st.lists(EVENTS, max_size=60),
+)
+def test_mic_leaves_only_while_the_status_says_so(
+    mode: TalkMode, echo_cancel: bool, steps: list[str]
+) -> None:
+    """Privacy: whatever happened before, a frame is let through only while the status
+    shown is listening (in vad: listening, or speaking with echo cancellation); never while
+    muted, by button or switch."""
+    m = ConversationMachine(TalkSettings(mode=mode, echo_cancel=echo_cancel), now_s=0.0)
+    m.link_changed(LinkState.LIVE, "connected", 0.0)
+    m.mic_opened(0.0)
     t = 1.0
     for i, step in enumerate(steps):
         t += 0.05
@@ -298,10 +312,19 @@ def test_mic_leaves_only_while_the_status_says_so(mode: TalkMode, steps: list[st
             release(m, t, held)
         elif step == "mute":
             m.command(TalkEvent.MUTE_TOGGLE, t)
+        elif step in ("switch_on", "switch_off"):
+            on = step == "switch_on"
+            m.command(TalkEvent.HARD_MUTE_ON if on else TalkEvent.HARD_MUTE_OFF, t)
         elif step == "cancel":
             m.command(TalkEvent.CANCEL, t)
         elif step == "toggle":
             m.command(TalkEvent.TOGGLE_TURN, t)
+        elif step == "wake":
+            m.wake_word(t)
+        elif step == "speech":
+            m.speech_started(t)
+        elif step == "silence":
+            m.speech_stopped(t)
         elif step == "answer":  # may be one the person talked over: then it is not played
             m.response_started(f"r{i}", t)
             m.response_audio(f"r{i}", t)
@@ -309,21 +332,24 @@ def test_mic_leaves_only_while_the_status_says_so(mode: TalkMode, steps: list[st
             m.response_done(f"r{i - 1}", t)
         elif step == "played":
             m.playback_finished(t)
-        elif step == "offline":
-            m.link_changed(LinkState.OFFLINE, "reconnecting", t)
-        elif step == "live":
-            m.link_changed(LinkState.LIVE, "connected", t)
+        elif step in ("offline", "live", "failed"):
+            state = {"offline": LinkState.OFFLINE, "live": LinkState.LIVE}.get(
+                step, LinkState.FAILED
+            )
+            m.link_changed(state, step, t)
         elif step == "tick":
             m.tick(t)
+        elif step == "later":
+            t += 10.0
+            m.tick(t)
         forwarded = m.mic_frame(FRAME, t)
-        shown: list[Action] = m.actions_to_do()
-        del shown
+        m.actions_to_do()
         if forwarded:
-            if mode == "vad":
-                assert not m.muted
-            else:
-                assert m.status is Status.LISTENING
-        if m.muted:
+            allowed = {Status.LISTENING}
+            if mode == "vad" and echo_cancel:
+                allowed.add(Status.SPEAKING)
+            assert m.status in allowed, (m.status, step)
+        if m.muted or m.hard_muted:
             assert not forwarded and m.status in (Status.MUTED, Status.ERROR)
 
 
@@ -335,3 +361,140 @@ def test_a_turn_with_a_dead_mic_says_why_nothing_was_sent() -> None:
     release(m, 2.0, 1.0)
     notes = [a.detail for a in m.actions_to_do() if a.act is Act.NOTE]
     assert notes == ["nothing heard: microphone 'hw:1' vanished"]
+
+
+def shown(m: ConversationMachine) -> list[tuple[Act, str]]:
+    """The sounds decided since the last call, with their names."""
+    return [(a.act, a.detail) for a in m.actions_to_do() if a.act in (Act.EARCON, Act.NOTICE)]
+
+
+def test_wake_turn_answer_follow_up_then_idle() -> None:
+    """wake: the word opens listening (earcon), the server's VAD ends the turn (earcon
+    "sent"), the answer plays, a follow-up window listens without the word, then idle."""
+    m = machine("wake", follow_up_s=5.0)
+    assert m.status is Status.READY and not m.mic_frame(FRAME, 0.5)
+    m.wake_word(1.0)
+    got = m.actions_to_do()
+    assert [a.act for a in got if a.act not in (Act.STATUS,)] == [Act.EARCON, Act.MIC_ON]
+    assert m.status is Status.LISTENING and speak(m, 1.0, 1.0) == 50
+    m.speech_started(1.2)
+    m.speech_stopped(2.0)
+    assert acts(m) == [Act.MIC_OFF] and m.status is Status.THINKING and m.turns == 1
+    answer(m, "r1", 2.5)
+    assert m.status is Status.SPEAKING and not m.mic_frame(FRAME, 2.7)
+    m.response_done("r1", 3.0)
+    m.playback_finished(4.0)
+    assert shown(m) == [(Act.EARCON, "listening")]
+    assert m.status is Status.LISTENING and m.mic_frame(FRAME, 4.5)  # tail 300 ms passed
+    assert m.next_deadline_s() == 9.0
+    m.tick(9.0)
+    assert acts(m) == [Act.MIC_OFF, Act.CLEAR_INPUT, Act.NOTE]
+    assert m.status is Status.READY and not m.mic_frame(FRAME, 9.1)
+
+
+def test_wake_follow_up_question_is_answered_without_the_word() -> None:
+    """Speech inside the follow-up window is a new turn."""
+    m = machine("wake", follow_up_s=5.0)
+    m.wake_word(1.0)
+    m.speech_started(1.1)
+    m.speech_stopped(2.0)
+    answer(m, "r1", 2.5)
+    m.response_done("r1", 3.0)
+    m.playback_finished(3.5)
+    m.speech_started(5.0)
+    m.actions_to_do()
+    m.speech_stopped(6.0)
+    assert acts(m) == [Act.MIC_OFF] and m.turns == 2 and m.status is Status.THINKING
+
+
+def test_wake_with_nobody_speaking_goes_back_to_idle() -> None:
+    """A false wake (nobody speaks for wake_listen_s) closes listening: nothing is sent."""
+    m = machine("wake", mic_stall_s=100.0)
+    m.wake_word(1.0)
+    m.actions_to_do()
+    m.tick(9.0)
+    assert acts(m) == [Act.MIC_OFF, Act.CLEAR_INPUT, Act.NOTE] and m.turns == 0
+    assert m.status is Status.READY
+
+
+def test_wake_mode_button_talks_now_and_long_press_stops() -> None:
+    """wake: a press listens without the word; a long press stops the assistant."""
+    m = machine("wake")
+    press(m, 1.0)
+    assert m.status is Status.LISTENING
+    m.speech_started(1.2)
+    m.speech_stopped(2.0)
+    answer(m, "r1", 2.2)
+    m.actions_to_do()
+    m.button(ButtonGesture(Gesture.LONG_PRESS, 3.0, held_s=2.0, long=True))
+    assert acts(m)[:2] == [Act.FLUSH_SPEAKER, Act.INTERRUPT] and not m.busy
+
+
+def test_wake_offline_turn_waits_in_the_outbox_with_the_notice() -> None:
+    """Offline nothing ends a hands-free turn: when listening ends, what was said is the
+    turn (kept in the outbox) and the offline notice plays."""
+    m = machine("wake", mic_stall_s=100.0)
+    m.link_changed(LinkState.OFFLINE, "reconnecting in 2 s", 0.5)
+    m.wake_word(1.0)
+    assert speak(m, 1.0, 2.0) == 100
+    m.actions_to_do()
+    m.tick(9.0)
+    assert shown(m) == [(Act.NOTICE, "offline")]
+    assert m.turns == 1 and m.busy
+
+
+def test_sounds_for_sent_cancelled_error_and_the_notices() -> None:
+    """hold: "sent" on a commit while live; "cancelled" on a cancel; "error" once when the
+    status turns to error; the attention notice when a turn ends with the link stopped."""
+    m = machine()
+    press(m, 1.0)
+    speak(m, 1.0, 1.0)
+    m.actions_to_do()
+    release(m, 2.0, 1.0)
+    assert shown(m) == [(Act.EARCON, "sent")]
+    m.command(TalkEvent.CANCEL, 2.5)
+    assert shown(m) == [(Act.EARCON, "cancelled")]
+    m.link_changed(LinkState.FAILED, "API key rejected", 3.0)
+    assert shown(m) == [(Act.EARCON, "error")]
+    press(m, 4.0)
+    assert not m.mic_frame(FRAME, 4.1)  # the status says error: nothing leaves
+    m.link_changed(LinkState.OFFLINE, "reconnecting", 4.2)
+    speak(m, 4.2, 1.0)
+    m.actions_to_do()
+    release(m, 5.3, 1.3)
+    got = m.actions_to_do()
+    assert [(a.act, a.detail) for a in got if a.act in (Act.EARCON, Act.NOTICE)] == [
+        (Act.NOTICE, "offline")
+    ], got
+
+
+def test_the_mute_switch_closes_the_capture_path() -> None:
+    """Switch on: capture closed, status "muted (switch)", nothing forwarded, no stall, a
+    press does nothing; switch off: capture opens again."""
+    m = machine()
+    press(m, 1.0)
+    m.actions_to_do()
+    m.command(TalkEvent.HARD_MUTE_ON, 1.5)
+    assert acts(m) == [Act.MIC_OFF, Act.CLEAR_INPUT, Act.CAPTURE_OFF, Act.NOTE]
+    assert m.status is Status.MUTED and m.detail == "muted (switch)"
+    m.tick(60.0)
+    assert m.watchdog_ok()
+    press(m, 61.0)
+    assert not m.turn_open and not m.mic_frame(FRAME, 61.1)
+    assert [a.event for a in m.actions_to_do() if a.act is Act.NOTE] == ["muted"]
+    m.command(TalkEvent.HARD_MUTE_OFF, 62.0)
+    assert acts(m) == [Act.CAPTURE_ON, Act.NOTE] and m.status is Status.READY
+
+
+def test_echo_cancel_lifts_the_gate_and_speech_interrupts() -> None:
+    """vad with echo cancellation: frames flow during the answer, and speech over it stops
+    it; without it the gate holds."""
+    m = machine("vad", echo_cancel=True)
+    answer(m, "r1", 1.0)
+    assert m.status is Status.SPEAKING and m.mic_frame(FRAME, 1.2)
+    m.actions_to_do()
+    m.speech_started(1.5)
+    assert acts(m) == [Act.FLUSH_SPEAKER, Act.INTERRUPT, Act.NOTE]
+    gated = machine("vad", echo_cancel=False)
+    answer(gated, "r1", 1.0)
+    assert not gated.mic_frame(FRAME, 1.2)

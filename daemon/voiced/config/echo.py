@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voiced.core.status import HANDS_FREE_MODES
 from voiced.errors import ConfigError
-
-HANDS_FREE_MODES = ("wake", "vad")
 
 
 @dataclass(frozen=True)
@@ -41,4 +40,4 @@ class EchoCancelConfig:
         if self.noise_suppression_level not in (0, 1, 2, 3):
             raise bad("noise_suppression_level", "must be 0, 1, 2 or 3", "use 1")
         if not 0.0 <= self.reference_lead_ms <= 200.0:
-            raise bad("reference_lead_ms", "must be 0-200 ms", "use 20")
+            raise bad("echo_reference_lead_ms", "must be 0-200 ms", "use 20")

@@ -1,4 +1,4 @@
-"""[sounds]: earcons and spoken notices. Not wired into the loader yet."""
+"""[sounds]: earcons and spoken notices."""
 
 from __future__ import annotations
 

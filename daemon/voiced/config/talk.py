@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-TalkMode = Literal["hold", "toggle", "vad"]
+from voiced.core.status import TalkMode
+
+__all__ = ["TalkConfig", "TalkMode"]
 
 
 @dataclass(frozen=True)
 class TalkConfig:
     mode: TalkMode = "hold"
-    """hold: press to talk, release to send; toggle: press, talk, press; vad: hands-free."""
+    """hold: press to talk, release to send; toggle: press, talk, press; vad: hands-free;
+    wake: hands-free after the wake word ([wake])."""
     long_press_s: float = 2.0
     """toggle and vad: holding this long stops the assistant and drops the turn (hold mode
     has no long press: hold as long as you talk)."""

@@ -1,4 +1,4 @@
-"""[wake]: the offline wake word (talk.mode = "wake"). Not wired into the loader yet."""
+"""[wake]: the offline wake word (talk.mode = "wake")."""
 
 from __future__ import annotations
 

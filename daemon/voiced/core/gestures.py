@@ -17,16 +17,16 @@ one monotonic clock.
     you like; `talk.max_turn_s` bounds the turn).
   - toggle: press → start / send (the machine's turn decides which); long press → cancel.
   - vad: a short press → mute / unmute (on release); a long press → cancel.
+  - wake: press → listen now (no wake word needed); a long press → cancel.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Literal
 
-from voiced.core.status import ButtonGesture, Gesture, TalkEvent
+from voiced.core.status import ButtonGesture, Gesture, TalkEvent, TalkMode
 
-TalkMode = Literal["hold", "toggle", "vad"]
+__all__ = ["ClickGestures", "Debouncer", "Edge", "KeyRepeatDecoder", "TalkButton", "TalkMode"]
 
 
 class Edge(enum.Enum):
@@ -46,6 +46,12 @@ def meaning(mode: TalkMode, gesture: ButtonGesture, *, tap_s: float) -> list[Tal
     if mode == "toggle":
         if kind is Gesture.PRESS:
             return [TalkEvent.TOGGLE_TURN]
+        if kind is Gesture.LONG_PRESS:
+            return [TalkEvent.CANCEL]
+        return []
+    if mode == "wake":  # press: listen now, without the wake word; long press: stop
+        if kind is Gesture.PRESS:
+            return [TalkEvent.TALK_START]
         if kind is Gesture.LONG_PRESS:
             return [TalkEvent.CANCEL]
         return []

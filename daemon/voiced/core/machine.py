@@ -1,26 +1,28 @@
 """The conversation machine: the one place that decides the conversation. Pure, no I/O.
 
 In the shape of websockets' sans-I/O protocol: inputs are timestamped events (button
-gestures, commands, mic frames, link state, response started/audio/done, speech started,
-playback finished, audio faults), each fed through a method; outputs are actions, taken
-with `actions_to_do()` and carried out in order by the daemon. Timers are the caller's
-job: after feeding anything, ask `next_deadline_s()` and call `tick(now_s)` then.
+gestures, commands, mic frames, the wake word, link state, response started/audio/done,
+speech started/stopped, playback finished, audio faults), each fed through a method;
+outputs are actions (voiced.core.acts), taken with `actions_to_do()` and carried out in
+order by the daemon. Timers are the caller's job: after feeding anything, ask
+`next_deadline_s()` and call `tick(now_s)` then.
 
 It owns: the talk mode (and so what a gesture means), the turn (one notion of "turn open",
-shared by buttons, keys and `voiced ctl`), the 100 ms minimum commit (counted per turn from
-the frames it let through, whatever the link does meanwhile: frames kept in the outbox
-count), the barge-in order (flush → cancel + truncate → clear), the half-duplex mic gate,
-"assistant busy", mic liveness (what the watchdog reports) and the status.
+shared by buttons, keys, `voiced ctl` and the wake word), the 100 ms minimum commit (counted
+per turn from the frames it let through, whatever the link does meanwhile: frames kept in
+the outbox count), the barge-in order (flush → cancel + truncate → clear), the half-duplex
+gate, "assistant busy", mute (soft and the switch), earcons and notices, mic liveness (what
+the watchdog reports) and the status.
+
+Privacy: a frame is let through only while the status shown is listening, or, in vad, while
+the appliance is live, unmuted and (with echo cancellation) possibly talking.
 """
 
 from __future__ import annotations
 
-import enum
 from collections import deque
-from dataclasses import dataclass
 
-from voiced.config import Config
-from voiced.config.talk import TalkMode
+from voiced.core.acts import Act, Action, TalkSettings
 from voiced.core.gestures import meaning
 from voiced.core.protocol import BYTES_PER_MS, MIN_COMMIT_MS
 from voiced.core.status import ButtonGesture, LinkState, Status, TalkEvent
@@ -29,64 +31,7 @@ MIN_COMMIT_BYTES = MIN_COMMIT_MS * BYTES_PER_MS
 #: Responses remembered as stopped (their late audio is dropped); bounded over months.
 STOPPED_IDS_KEPT = 8
 
-
-class Act(enum.Enum):
-    MIC_ON = "mic_on"
-    """A turn opened: frames are forwarded from now on (mic_frame() says so per frame)."""
-    MIC_OFF = "mic_off"
-    """The turn closed: frames are no longer forwarded."""
-    FLUSH_SPEAKER = "flush_speaker"
-    """Stop the speaker within a period; remember the ms it played of the response."""
-    INTERRUPT = "interrupt"
-    """Cancel the response and truncate it at the ms the last flush reported."""
-    CLEAR_INPUT = "clear_input"
-    """Forget the audio appended since the last commit."""
-    COMMIT = "commit"
-    """Commit the turn and ask for the answer."""
-    STATUS = "status"
-    """Show `status` / `detail` (light, STATUS=, `voiced ctl status`)."""
-    VOLUME = "volume"
-    """Change the volume by `steps`."""
-    NOTE = "note"
-    """Something a person may want in the journal: `event` and `detail`."""
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    act: Act
-    status: Status | None = None
-    detail: str = ""
-    event: str = ""
-    steps: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class TalkSettings:
-    """What the machine needs of the configuration ([talk], audio.echo_tail_ms)."""
-
-    mode: TalkMode = "hold"
-    tap_s: float = 0.3
-    """hold: a press released sooner is a tap: it sends nothing, only stops the assistant."""
-    max_turn_s: float = 120.0
-    """A turn held open this long is sent."""
-    half_duplex: bool = True
-    """vad: do not forward the mic while the assistant speaks (and `echo_tail_ms` after)."""
-    echo_tail_ms: float = 300.0
-    mic_stall_s: float = 5.0
-    """An open mic silent this long (no frames, no known fault) is a stall."""
-    answer_timeout_s: float = 30.0
-    """A sent turn with no response this long after the link is live is given up."""
-
-    @classmethod
-    def of(cls, config: Config) -> TalkSettings:
-        talk = config.talk
-        return cls(
-            mode=talk.mode,
-            tap_s=talk.tap_s,
-            max_turn_s=talk.max_turn_s,
-            half_duplex=talk.half_duplex,
-            echo_tail_ms=config.audio.echo_tail_ms,
-        )
+__all__ = ["MIN_COMMIT_BYTES", "Act", "Action", "ConversationMachine", "TalkSettings"]
 
 
 class ConversationMachine:
@@ -102,6 +47,12 @@ class ConversationMachine:
         self.turn_bytes = 0
         """Mic audio forwarded in the open turn."""
         self.muted = False
+        self.hard_muted = False
+        """The mute switch is on: the capture device is closed."""
+        self.heard_speech = False
+        """wake: the server heard the person start since listening opened."""
+        self.listen_until_s: float | None = None
+        """wake: listening ends here unless the person starts speaking."""
         self.awaiting_since_s: float | None = None
         """A turn was sent and no response has started yet."""
         self.response_id: str | None = None
@@ -149,6 +100,8 @@ class ConversationMachine:
         deadlines: list[float] = []
         if self.turn_open_at_s is not None:
             deadlines.append(self.turn_open_at_s + s.max_turn_s)
+        if self.listen_until_s is not None:
+            deadlines.append(self.listen_until_s)
         if self.mic_open and self.audio_problem is None and not self.stalled:
             deadlines.append(self.last_mic_s + s.mic_stall_s)
         if self.awaiting_since_s is not None and self.link is LinkState.LIVE:
@@ -181,29 +134,56 @@ class ConversationMachine:
             self._talk_start(now_s)
         elif event is TalkEvent.TALK_END:
             self._talk_end(now_s)
+        elif event is TalkEvent.HARD_MUTE_ON or event is TalkEvent.HARD_MUTE_OFF:
+            self._hard_mute(event is TalkEvent.HARD_MUTE_ON)
+
+    def wake_word(self, now_s: float) -> None:
+        """wake: the detector heard the wake word (the daemon then sends its pre-roll)."""
+        if self.settings.mode == "wake":
+            self._talk_start(now_s)
+        self._show(now_s)
 
     def _talk_start(self, now_s: float) -> None:
-        if self.muted:
+        if self.muted or self.hard_muted:
             self._note("muted", "muted: unmute to talk")
             return
-        if self.settings.mode == "vad":
+        mode = self.settings.mode
+        if mode == "vad":
             if self.busy:  # hands-free: "let me talk" stops the assistant
                 self._stop_assistant()
             return
         if self.turn_open:
+            if mode == "wake" and not self.heard_speech:
+                self.listen_until_s = now_s + self.settings.wake_listen_s
             return
         if self.busy:
             self._stop_assistant()
             self._do(Act.CLEAR_INPUT)
+        self._open(now_s, listen_s=self.settings.wake_listen_s)
+
+    def _open(self, now_s: float, *, listen_s: float) -> None:
         self.turn_open_at_s = now_s
         self.turn_bytes = 0
+        if self.settings.mode == "wake":
+            self.heard_speech = False
+            self.listen_until_s = now_s + listen_s
+            self._do(Act.EARCON, detail="listening")
         self._do(Act.MIC_ON)
 
-    def _talk_end(self, now_s: float) -> None:
-        if self.settings.mode == "vad" or self.turn_open_at_s is None:
-            return
+    def _close(self) -> None:
         self.turn_open_at_s = None
+        self.listen_until_s = None
         self._do(Act.MIC_OFF)
+
+    def _talk_end(self, now_s: float) -> None:
+        mode = self.settings.mode
+        if mode == "vad" or self.turn_open_at_s is None:
+            return
+        self._close()
+        if mode == "wake":  # the server ends a hands-free turn; stopping early drops it
+            self._do(Act.CLEAR_INPUT)
+            self._note("cancel", "stopped listening")
+            return
         if self.turn_bytes < MIN_COMMIT_BYTES:
             self._do(Act.CLEAR_INPUT)
             heard_ms = self.turn_bytes / BYTES_PER_MS
@@ -215,21 +195,33 @@ class ConversationMachine:
                     f"turn too short ({heard_ms:.0f} ms < {MIN_COMMIT_MS} ms): not sent",
                 )
             return
+        self._do(Act.COMMIT, detail=f"{self.turn_bytes / BYTES_PER_MS:.0f} ms")
+        self._sent(now_s)
+
+    def _sent(self, now_s: float) -> None:
+        """A turn left (or waits in the outbox): the sound for it, or the notice why no
+        answer comes soon."""
         self.turns += 1
         self.awaiting_since_s = now_s
-        self._do(Act.COMMIT, detail=f"{self.turn_bytes / BYTES_PER_MS:.0f} ms")
+        if self.link is LinkState.FAILED:
+            self._do(Act.NOTICE, detail="needs_attention")
+        elif self.link is not LinkState.LIVE:
+            self._do(Act.NOTICE, detail="offline")
+        else:
+            self._do(Act.EARCON, detail="sent")
 
     def _cancel(self, *, tap: bool) -> None:
         busy, had_turn = self.busy, self.turn_open
         if busy:
             self._stop_assistant()
         if had_turn:
-            self.turn_open_at_s = None
-            self._do(Act.MIC_OFF)
+            self._close()
         if had_turn or self.settings.mode == "vad":
             self._do(Act.CLEAR_INPUT)
         if busy or had_turn:
             self._note("cancel", "tap: nothing sent" if tap else "cancelled")
+            if not tap:
+                self._do(Act.EARCON, detail="cancelled")
 
     def _toggle_mute(self) -> None:
         if self.muted:
@@ -237,11 +229,25 @@ class ConversationMachine:
             self._note("unmute", "unmuted")
             return
         if self.turn_open:  # muting means "stop listening": the open turn is dropped
-            self.turn_open_at_s = None
-            self._do(Act.MIC_OFF)
+            self._close()
             self._do(Act.CLEAR_INPUT)
         self.muted = True
         self._note("mute", "muted")
+
+    def _hard_mute(self, on: bool) -> None:
+        if on == self.hard_muted:
+            return
+        self.hard_muted = on
+        if on:
+            if self.turn_open:
+                self._close()
+                self._do(Act.CLEAR_INPUT)
+            self.mic_open = False  # closed on purpose: not a stall
+            self._do(Act.CAPTURE_OFF)
+            self._note("mute", "muted by the switch: the microphone is closed")
+        else:
+            self._do(Act.CAPTURE_ON)
+            self._note("unmute", "mute switch off: the microphone opens again")
 
     def _stop_assistant(self) -> None:
         """Barge-in: flush the speaker, then cancel + truncate what was heard."""
@@ -264,23 +270,27 @@ class ConversationMachine:
         if self.stalled:
             self.stalled = False
             self._show(now_s)
-        if self.muted:
+        if self.muted or self.hard_muted:
             return False
+        # Only while the status shown says the appliance listens (privacy, by construction).
+        status = self.status
         if self.settings.mode == "vad":
-            return not self._gated(now_s)
-        if self.turn_open_at_s is None:
+            talking = status is Status.SPEAKING and not self.settings.gate
+            return (status is Status.LISTENING or talking) and not self._gated(now_s)
+        if self.turn_open_at_s is None or status is not Status.LISTENING or self._gated(now_s):
             return False
         self.turn_bytes += nbytes
         return True
 
     def _gated(self, now_s: float) -> bool:
-        s = self.settings
-        if not s.half_duplex:
+        """The half-duplex gate (hands-free modes only): closed while the assistant speaks
+        and for echo_tail_ms after."""
+        if not self.settings.gate:
             return False
         if self.playing:
             return True
         until = self.played_until_s
-        return until is not None and (now_s - until) * 1000.0 < s.echo_tail_ms
+        return until is not None and (now_s - until) * 1000.0 < self.settings.echo_tail_ms
 
     def mic_opened(self, now_s: float) -> None:
         self.mic_open = True
@@ -299,6 +309,10 @@ class ConversationMachine:
         if self.playing:
             self.playing = False
             self.played_until_s = now_s
+            s = self.settings
+            quiet = not (self.busy or self.turn_open or self.muted or self.hard_muted)
+            if s.mode == "wake" and s.follow_up_s > 0 and quiet:
+                self._open(now_s, listen_s=s.follow_up_s)  # a follow-up needs no wake word
             self._show(now_s)
 
     # ---- inputs: the session ------------------------------------------------------------
@@ -344,16 +358,30 @@ class ConversationMachine:
         self._show(now_s)
 
     def speech_started(self, now_s: float) -> None:
-        """The server heard the user start talking (vad): over the assistant, that stops it."""
-        if self.settings.mode == "vad" and self.playing:
+        """The server heard the person start talking; over the assistant, that stops it."""
+        if self.settings.mode == "wake" and self.turn_open:
+            self.heard_speech = True
+            self.listen_until_s = None
+        if self.settings.hands_free and self.playing:
             self._stop_assistant()
             self._note("barge_in", "interrupted by voice")
-            self._show(now_s)
+        self._show(now_s)
+
+    def speech_stopped(self, now_s: float) -> None:
+        """The server heard the person stop: in wake mode that ends the turn (the server
+        commits it and answers)."""
+        if self.settings.mode == "wake" and self.turn_open and self.heard_speech:
+            self._close()
+            self._sent(now_s)
+        self._show(now_s)
 
     # ---- time and configuration ---------------------------------------------------------
 
     def tick(self, now_s: float) -> None:
         s = self.settings
+        until = self.listen_until_s
+        if until is not None and now_s >= until and self.turn_open:
+            self._listen_timeout(now_s)
         opened = self.turn_open_at_s
         if opened is not None and now_s >= opened + s.max_turn_s:
             self._note("turn_max", f"turn reached talk.max_turn_s ({s.max_turn_s:g} s): sent")
@@ -377,11 +405,20 @@ class ConversationMachine:
             self._note("no_answer", f"no answer from the server in {s.answer_timeout_s:g} s")
         self._show(now_s)
 
+    def _listen_timeout(self, now_s: float) -> None:
+        """wake: nobody spoke in time. Offline nothing can say the turn ended: what was said
+        waits in the outbox as the turn, and the notice says so."""
+        self._close()
+        if self.link is not LinkState.LIVE and self.turn_bytes >= MIN_COMMIT_BYTES:
+            self._sent(now_s)
+            return
+        self._do(Act.CLEAR_INPUT)
+        self._note("listen_end", "nothing said: waiting for the wake word")
+
     def reconfigure(self, settings: TalkSettings, now_s: float) -> None:
         """A reload: the new mode governs gestures, the gate and the turn from now on."""
         if settings.mode != self.settings.mode and self.turn_open:
-            self.turn_open_at_s = None
-            self._do(Act.MIC_OFF)
+            self._close()
             self._do(Act.CLEAR_INPUT)
         self.settings = settings
         self._show(now_s)
@@ -395,6 +432,8 @@ class ConversationMachine:
             return Status.ERROR, f"error: {self.audio_problem}"
         if self.stalled:
             return Status.ERROR, f"error: {self.stall_text}"
+        if self.hard_muted:
+            return Status.MUTED, "muted (switch)"
         if self.muted:
             return Status.MUTED, "muted"
         live = self.link is LinkState.LIVE
@@ -405,14 +444,18 @@ class ConversationMachine:
             return status, self.link_detail or status.value
         if self.playing:
             status = Status.SPEAKING
+        elif self.settings.mode == "vad":
+            status = Status.LISTENING  # the mic is live: say so, busy or not
         elif self.busy:
             status = Status.THINKING
         else:
-            status = Status.LISTENING if self.settings.mode == "vad" else Status.READY
+            status = Status.READY
         return status, f"connected, {status.value}"
 
     def _show(self, now_s: float) -> None:
         status, detail = self._derive(now_s)
+        if status is Status.ERROR and self.status is not Status.ERROR:
+            self._do(Act.EARCON, detail="error")
         if status is not self.status or detail != self.detail:
             self.status, self.detail = status, detail
             self._do(Act.STATUS, status=status, detail=detail)

@@ -7,6 +7,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Literal
+
+TalkMode = Literal["hold", "toggle", "vad", "wake"]
+"""hold: press to talk; toggle: press, talk, press; vad: hands-free, always listening;
+wake: hands-free after an offline wake word."""
+HANDS_FREE_MODES: tuple[TalkMode, ...] = ("vad", "wake")
 
 
 class Status(enum.Enum):
@@ -52,6 +58,9 @@ class TalkEvent(enum.Enum):
     """Stop / resume listening."""
     VOLUME_UP = "volume_up"
     VOLUME_DOWN = "volume_down"
+    HARD_MUTE_ON = "hard_mute_on"
+    """A mute switch was closed: the capture path is closed until it opens again."""
+    HARD_MUTE_OFF = "hard_mute_off"
 
 
 class Gesture(enum.Enum):
