@@ -23,7 +23,7 @@ from voiced.app.daemon import Daemon
 from voiced.app.notify import Notifier
 from voiced.app.voices import make_voice
 from voiced.audio.errors import AudioDeviceError
-from voiced.config import Config, LinkConfig, PanelConfig, RealtimeConfig, TalkConfig
+from voiced.config import AudioConfig, Config, LinkConfig, PanelConfig, RealtimeConfig, TalkConfig
 from voiced.config.talk import TalkMode
 from voiced.core.audio_choice import Fault
 from voiced.core.status import LinkState, Status, TalkEvent
@@ -47,6 +47,7 @@ def config_for(srv: FakeRealtimeServer, mode: TalkMode = "hold") -> Config:
         link=LinkConfig(backoff_initial_s=0.05, backoff_max_s=0.2, healthy_uptime_s=0.1),
         talk=TalkConfig(mode=mode),
         panel=PanelConfig(board="usb-generic"),
+        audio=AudioConfig(echo_cancel=False),  # the fake ports have no echo path to cancel
     )
 
 
