@@ -85,6 +85,8 @@ class FakeSpeaker:
     finished: set[str] = field(default_factory=set)
     volume_percent: int = 50
     when_finished: Callable[[], None] | None = None
+    far_end: Callable[[bytes, float], None] | None = None
+    device_rate_hz: int | None = 24000
     _queued_ms: int = 0
 
     async def start(self) -> None:

@@ -40,6 +40,14 @@ class Speaker(Protocol):
     when_finished: Callable[[], None] | None
     """Called on the event loop when everything queued has been heard (playback ended)."""
 
+    far_end: Callable[[bytes, float], None] | None
+    """Called from the writer with each period written (mono s16le at `device_rate_hz`)
+    and the time its first sample is heard: the echo canceller's reference."""
+
+    @property
+    def device_rate_hz(self) -> int | None:
+        """The rate the device runs at (None before it is open)."""
+
     def step_volume(self, steps: int) -> int | None:
         """Change the volume by `steps` (+1 louder, -1 softer); the new percent, or None
         when this speaker has no volume control."""

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable
 
 from voiced.app.notify import Notifier
+from voiced.app.sounds import Sounds
 from voiced.core.machine import Act, Action, ConversationMachine
 from voiced.core.status import Status
 from voiced.errors import RealtimeError
@@ -35,13 +36,21 @@ class Carrier:
         speaker: Speaker | None,
         panel: Panel,
         notifier: Notifier,
+        *,
+        sounds: Sounds | None = None,
+        on_capture: Callable[[bool], None] | None = None,
     ) -> None:
+        """sounds: earcons and notices (None: silent). on_capture: open (True) or close
+        (False) the capture device, for the mute switch."""
         self.machine = machine
         self.voice = voice
         self.speaker = speaker
         self.panel = panel
         self.notifier = notifier
+        self.sounds = sounds
+        self.on_capture = on_capture
         self.stopping = False
+        self._sound_ids = 0
         self.dropped_frames = 0
         self._jobs: deque[Job] = deque()
         self._frames = 0
@@ -70,6 +79,11 @@ class Carrier:
                 log.info("listening", extra={"VOICED_EVENT": "turn_start"})
             elif act is Act.VOLUME:
                 self._volume(action.steps)
+            elif act is Act.EARCON or act is Act.NOTICE:
+                self._play_sound(act, action.detail)
+            elif act is Act.CAPTURE_OFF or act is Act.CAPTURE_ON:
+                if self.on_capture is not None:
+                    self.on_capture(act is Act.CAPTURE_ON)
             elif act is Act.NOTE:
                 log.info("%s", action.detail, extra={"VOICED_EVENT": action.event})
 
@@ -87,6 +101,20 @@ class Carrier:
             )
             self.panel.show(status)
         self.notifier.status(action.detail)
+
+    def _play_sound(self, act: Act, name: str) -> None:
+        """An earcon or a notice, through the speaker path (so echo cancellation hears it)."""
+        if self.sounds is None or self.speaker is None:
+            return
+        pcm = self.sounds.earcon(name) if act is Act.EARCON else self.sounds.notice(name)
+        if not pcm:
+            return
+        if act is Act.NOTICE:
+            log.info("notice: %s", name, extra={"VOICED_EVENT": "notice"})
+        self._sound_ids += 1
+        sound_id = f"sound_{self._sound_ids}_{name}"
+        self.speaker.play(sound_id, pcm)
+        self.speaker.finish(sound_id)
 
     def _volume(self, steps: int) -> None:
         percent = self.speaker.step_volume(steps) if self.speaker is not None else None

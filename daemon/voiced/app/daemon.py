@@ -14,12 +14,14 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voiced.app.actions import Carrier
 from voiced.app.control import ControlServer
 from voiced.app.feed import Feed
+from voiced.app.handsfree import HandsFree
 from voiced.app.notify import Notifier
+from voiced.app.sounds import Sounds
 from voiced.config import Config
 from voiced.core.audio_choice import reopen_delay_s
 from voiced.core.machine import ConversationMachine, TalkSettings
@@ -27,6 +29,9 @@ from voiced.core.status import LinkState, PanelInput, Status
 from voiced.errors import VoicedError
 from voiced.ports import Microphone, Panel, Speaker
 from voiced.voice import RealtimeVoice
+
+if TYPE_CHECKING:  # the hands-free adapters are imported only where they are used
+    from voiced.audio.aec import EchoCanceller
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +52,33 @@ class Daemon:
         make_voice: Callable[[Config], RealtimeVoice] | None = None,
         control_path: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sounds: Sounds | None = None,
+        hands_free: Callable[[Config], HandsFree] | None = None,
     ) -> None:
+        """sounds: earcons and notices (None: silent). hands_free: builds the wake-word
+        detector and echo canceller a configuration asks for (again on reload)."""
         self.config = config
         self.mic, self.speaker, self.panel = mic, speaker, panel
         self.notifier = notifier or Notifier()
         self._reload, self._make_voice = reload, make_voice
         self._clock = clock
         self.machine = ConversationMachine(TalkSettings.of(config), now_s=clock())
-        self.carrier = Carrier(self.machine, voice, speaker, panel, self.notifier)
+        self.sounds = sounds
+        self.carrier = Carrier(
+            self.machine,
+            voice,
+            speaker,
+            panel,
+            self.notifier,
+            sounds=sounds,
+            on_capture=self._capture,
+        )
         self.feed = Feed(self.machine, self.carrier, speaker, clock)
         self.feed.wire(voice)
+        self._hands_free = hands_free
+        self._echo_canceller: Callable[[int], EchoCanceller] | None = None
+        self._capture_closed = False
+        self._use_hands_free(hands_free(config) if hands_free is not None else HandsFree())
         self.control = None
         if control_path is not None:
             self.control = ControlServer(
@@ -140,6 +162,8 @@ class Daemon:
                 if part is not None:
                     stack.push_async_callback(self._stop_part, name, part.stop)
             self.spawn(self._open_audio(), "voiced-audio-open")
+            if self.sounds is not None:
+                self.spawn(self.sounds.prepare(), "voiced-sounds")
             self.voice.start()
             self.feed.tick(self._clock())
             self.notifier.ready(self.status_detail)
@@ -198,10 +222,9 @@ class Daemon:
             try:
                 if self.speaker is not None:
                     await self.speaker.start()
-                if self.mic is not None:
-                    await self.mic.start()
-                    self.feed.feed(self.machine.mic_opened)
-                    self.spawn(self._run_mic(self.mic), "voiced-mic", critical=True)
+                    self._connect_echo_canceller(self.speaker)
+                if self.mic is not None and not self._capture_closed:
+                    await self._open_mic(self.mic)
                 if self.machine.audio_problem is not None:
                     self.on_audio_fault(None)
                 return
@@ -213,10 +236,54 @@ class Daemon:
                 )
                 await asyncio.sleep(delay_s)
 
+    def _use_hands_free(self, parts: HandsFree) -> None:
+        """Use these wake-word detector and echo canceller (None: none) from now on."""
+        old = self.feed.detector
+        if old is not None and old is not parts.detector:
+            old.close()
+        self.feed.detector = parts.detector
+        if parts.echo_canceller is None or self._echo_canceller is None:
+            self.feed.canceller = None  # a new one is made once the speaker's rate is known
+            if self.speaker is not None:
+                self.speaker.far_end = None
+        self._echo_canceller = parts.echo_canceller
+        if self.speaker is not None:
+            self._connect_echo_canceller(self.speaker)
+
+    def _connect_echo_canceller(self, speaker: Speaker) -> None:
+        rate_hz = speaker.device_rate_hz
+        if self._echo_canceller is None or self.feed.canceller is not None or rate_hz is None:
+            return
+        canceller = self._echo_canceller(rate_hz)
+        speaker.far_end = canceller.far_end
+        self.feed.canceller = canceller
+        log.info("echo cancellation on (speaker at %d Hz)", rate_hz)
+
+    async def _open_mic(self, mic: Microphone) -> None:
+        await mic.start()
+        self.feed.feed(self.machine.mic_opened)
+        self.spawn(self._run_mic(mic), "voiced-mic", critical=True)
+
     async def _run_mic(self, mic: Microphone) -> None:
-        await self.feed.pump_mic(mic)
-        if not self._stop.is_set():
+        await self.feed.pump_mic(mic, self.config.audio.frame_ms / 1000)
+        if not (self._stop.is_set() or self._capture_closed):
             raise VoicedError("the microphone stopped delivering frames")
+
+    def _capture(self, open_: bool) -> None:
+        """The mute switch: close the capture device, or open it again."""
+        self._capture_closed = not open_
+        if self.mic is not None:
+            self.spawn(self._switch_capture(self.mic, open_), "voiced-capture")
+
+    async def _switch_capture(self, mic: Microphone, open_: bool) -> None:
+        if not open_:
+            await mic.stop()
+            return
+        try:
+            await self._open_mic(mic)
+        except VoicedError as exc:  # reported and retried like any device fault
+            self.on_audio_fault(exc)
+            self.spawn(self._open_audio(), "voiced-audio-open")
 
     async def _watchdog(self, period_s: float) -> None:
         """WATCHDOG=1 while the loop runs and the daemon does what its status says."""
@@ -265,6 +332,17 @@ class Daemon:
             )
             if before != after
         ]
+        if self._hands_free is not None:
+            try:
+                self._use_hands_free(self._hands_free(new))
+            except VoicedError as exc:
+                log.error(
+                    "reload failed, keeping the running configuration: %s",
+                    exc,
+                    extra={"VOICED_EVENT": "reload_failed"},
+                )
+                self.notifier.ready(self.status_detail)
+                return
         self.config = new
         self.feed.feed(self.machine.reconfigure, TalkSettings.of(new))
         if voice is not None:

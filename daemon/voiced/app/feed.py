@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voiced.app.actions import Carrier
 from voiced.core.machine import ConversationMachine
@@ -14,6 +14,10 @@ from voiced.core.status import ButtonGesture, LinkState, PanelInput
 from voiced.panel.timer import DeadlineTimer
 from voiced.ports import Microphone, Speaker
 from voiced.voice import RealtimeVoice
+
+if TYPE_CHECKING:  # the hands-free adapters are imported only where they are used
+    from voiced.audio.aec import EchoCanceller
+    from voiced.audio.wake import WakeWordDetector
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,11 @@ class Feed:
         self._clock = clock
         self._timer: DeadlineTimer | None = None
         self._handlers: dict[str, Callable[..., None]] = {}
+        self.canceller: EchoCanceller | None = None
+        """Echo cancellation of each frame before anything else sees it (set once the
+        speaker's rate is known)."""
+        self.detector: WakeWordDetector | None = None
+        """wake mode: the wake-word detector, fed while the appliance is not listening."""
         if speaker is not None:
             speaker.when_finished = lambda: self.feed(machine.playback_finished)
 
@@ -77,6 +86,7 @@ class Feed:
             "speaking": self._on_audio,
             "response_done": self._on_response_done,
             "speech_started": lambda: self.feed(m.speech_started),
+            "speech_stopped": lambda: self.feed(m.speech_stopped),
             "writing": self._on_writing,
         }
         for event, handler in self._handlers.items():
@@ -127,12 +137,42 @@ class Feed:
             )
         self.feed(self.machine.audio_fault, problem)
 
-    async def pump_mic(self, mic: Microphone) -> None:
-        """Every captured frame goes to the machine; those it lets through, to the session.
-        Returns when the microphone is stopped."""
+    async def pump_mic(self, mic: Microphone, frame_s: float) -> None:
+        """Every captured frame: echo-cancelled, heard by the wake-word detector while not
+        listening, then to the machine; those it lets through, to the session. Returns when
+        the microphone is stopped."""
         machine, send, clock = self.machine, self.carrier.send_audio, self._clock
-        async for frame in mic.frames():
-            if machine.mic_frame(len(frame), clock()):
+        async for captured in mic.frames():
+            now_s = clock()
+            frame = captured
+            if self.canceller is not None:
+                frame = self.canceller.process(captured, captured_at_s=now_s - frame_s)
+                if not frame:
+                    continue
+            woke = self.detector is not None and self._wake(frame, now_s)
+            if machine.mic_frame(len(frame), now_s) and not woke:
                 send(frame)
             if machine.has_actions:  # a stall just ended: show it
                 self.after()
+
+    def _wake(self, frame: bytes, now_s: float) -> bool:
+        """Feed the detector while nothing is forwarded; on the wake word, open listening and
+        send what was said after it (this frame included)."""
+        detector, machine = self.detector, self.machine
+        assert detector is not None
+        if machine.settings.mode != "wake" or machine.turn_open:
+            return False
+        for detection in detector.feed(frame):
+            log.info(
+                "wake word %r (%.2f)",
+                detection.wake_word,
+                detection.probability,
+                extra={"VOICED_EVENT": "wake", "VOICED_MODEL": detection.model},
+            )
+            machine.wake_word(now_s)
+            self.after()
+            if machine.turn_open:
+                self.carrier.send_audio(detector.preroll(detection))
+                detector.reset()
+                return True
+        return False

@@ -87,6 +87,8 @@ class AlsaMicrophone:
             return
         self._loop = asyncio.get_running_loop()
         self._stopping.clear()
+        while not self._queue.empty():  # what a stop left (its end-of-stream marks)
+            self._queue.get_nowait()
         self._pcm, self.granted = await asyncio.to_thread(self._open)
         self._thread = threading.Thread(target=self._run, name="voiced-mic", daemon=True)
         self._thread.start()

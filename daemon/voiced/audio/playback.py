@@ -85,6 +85,9 @@ class AlsaSpeaker:
         self._last_response: str | None = None
         self.when_finished: Callable[[], None] | None = None
         """Called on the loop when what was queued has all been heard (playback ended)."""
+        self.far_end: Callable[[bytes, float], None] | None = None
+        """Called in the writer thread with each period written (mono, device rate) and the
+        time its first sample is heard: the echo canceller's reference."""
         self._was_playing = False
         self.xruns = 0
         """Device underruns (ALSA EPIPE), recovered."""
@@ -236,7 +239,8 @@ class AlsaSpeaker:
                 self._wake.wait(0.1)
                 self._wake.clear()
                 continue
-            data = self._render(segments, channels)
+            mono = self._mono(segments)
+            data = self._for_device(mono, channels)
             try:
                 written = self._pcm.write(data)
                 if written < 0 and idle:  # it ran dry while we waited: expected
@@ -262,6 +266,9 @@ class AlsaSpeaker:
             except alsaaudio.ALSAAudioError as exc:
                 return device_error(device, exc, capture=False, config_key="audio.output_device")
             queued = max(0, buffer_frames - int(avail))
+            if self.far_end is not None:  # heard once what is queued before it has played
+                rate = self.granted.rate_hz
+                self.far_end(mono, self._clock() + (queued - len(mono) // 2) / rate)
             with self._lock:
                 self._ledger.record(segments, queued_frames=queued, now_s=self._clock())
                 for seg in segments:
@@ -284,17 +291,19 @@ class AlsaSpeaker:
             self._ledger.discard_queued(now_s=now)
         self.flush_latencies_s.append(now - flush_at)
 
-    def _render(self, segments: list[Segment], channels: int) -> bytes:
+    def _mono(self, segments: list[Segment]) -> bytes:
+        """One period as it is heard (software gain applied), mono."""
         data = segments[0].pcm if len(segments) == 1 else b"".join(s.pcm for s in segments)
         gain = self.volume.software_gain if self.volume is not None else 1.0
-        if gain == 1.0 and channels == 1:
+        if gain == 1.0:
             return data
         samples = np.frombuffer(data, dtype="<i2")
-        if gain != 1.0:
-            samples = np.clip(samples * gain, -32768, 32767).astype("<i2")
-        if channels > 1:
-            samples = np.repeat(samples, channels)
-        return samples.tobytes()
+        return np.clip(samples * gain, -32768, 32767).astype("<i2").tobytes()
+
+    def _for_device(self, mono: bytes, channels: int) -> bytes:
+        if channels == 1:
+            return mono
+        return np.repeat(np.frombuffer(mono, dtype="<i2"), channels).tobytes()
 
     def _recover(self, lost: AudioDeviceError) -> None:
         cfg = self.config

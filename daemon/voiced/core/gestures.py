@@ -26,7 +26,15 @@ import enum
 
 from voiced.core.status import ButtonGesture, Gesture, TalkEvent, TalkMode
 
-__all__ = ["ClickGestures", "Debouncer", "Edge", "KeyRepeatDecoder", "TalkButton", "TalkMode"]
+__all__ = [
+    "ClickGestures",
+    "Debouncer",
+    "Edge",
+    "KeyRepeatDecoder",
+    "SwitchGestures",
+    "TalkButton",
+    "TalkMode",
+]
 
 
 class Edge(enum.Enum):
@@ -173,6 +181,26 @@ class ClickGestures:
 
     def tick(self, now_s: float) -> list[TalkEvent]:
         return [self.event for pressed, _ in self._debounce.tick(now_s) if pressed]
+
+
+class SwitchGestures:
+    """A mute switch: its debounced level, as HARD_MUTE_ON / HARD_MUTE_OFF on each change."""
+
+    def __init__(self, *, debounce_ms: float) -> None:
+        self._debounce = Debouncer(debounce_ms=debounce_ms)
+
+    @staticmethod
+    def _events(changes: list[tuple[bool, float]]) -> list[TalkEvent]:
+        return [TalkEvent.HARD_MUTE_ON if on else TalkEvent.HARD_MUTE_OFF for on, _ in changes]
+
+    def edge(self, edge: Edge, now_s: float) -> list[TalkEvent]:
+        return self._events(self._debounce.edge(edge, now_s))
+
+    def next_deadline_s(self) -> float | None:
+        return self._debounce.next_deadline_s()
+
+    def tick(self, now_s: float) -> list[TalkEvent]:
+        return self._events(self._debounce.tick(now_s))
 
 
 class KeyRepeatDecoder:

@@ -204,7 +204,7 @@ class ConversationMachine:
         self.turns += 1
         self.awaiting_since_s = now_s
         if self.link is LinkState.FAILED:
-            self._do(Act.NOTICE, detail="needs_attention")
+            self._do(Act.NOTICE, detail="attention")
         elif self.link is not LinkState.LIVE:
             self._do(Act.NOTICE, detail="offline")
         else:

@@ -22,7 +22,7 @@ from typing import Any
 from gpiozero import Button, Device
 
 from voiced.config.talk import TalkConfig
-from voiced.core.gestures import ClickGestures, Edge, TalkButton
+from voiced.core.gestures import ClickGestures, Edge, SwitchGestures, TalkButton
 from voiced.core.status import ButtonGesture, PanelInput, Status, TalkEvent
 from voiced.panel.lights.base import Light, NoLight
 from voiced.panel.lights.make import make_light
@@ -32,12 +32,21 @@ from voiced.panel.timer import DeadlineTimer
 
 log = logging.getLogger(__name__)
 
-Gestures = TalkButton | ClickGestures
+Gestures = TalkButton | ClickGestures | SwitchGestures
 EXTRA_EVENTS: dict[ButtonRole, TalkEvent] = {
     "volume_up": TalkEvent.VOLUME_UP,
     "volume_down": TalkEvent.VOLUME_DOWN,
     "mute": TalkEvent.MUTE_TOGGLE,
 }
+
+
+def gestures_for(role: ButtonRole, talk: TalkConfig) -> Gestures:
+    """What reads the edges of the button in `role`."""
+    if role == "talk":
+        return TalkButton(debounce_ms=talk.debounce_ms, long_press_s=talk.long_press_s)
+    if role == "mute_switch":
+        return SwitchGestures(debounce_ms=talk.debounce_ms)
+    return ClickGestures(EXTRA_EVENTS[role], debounce_ms=talk.debounce_ms)
 
 
 def default_pin_factory(gpio_chip: int | None = None) -> Any:
@@ -99,11 +108,7 @@ class GpioPanel:
         try:
             for role, spec in profile.buttons.items():
                 self.buttons[role] = make_button(spec, self.pin_factory)
-                self.gestures[role] = (
-                    TalkButton(debounce_ms=talk.debounce_ms, long_press_s=talk.long_press_s)
-                    if role == "talk"
-                    else ClickGestures(EXTRA_EVENTS[role], debounce_ms=talk.debounce_ms)
-                )
+                self.gestures[role] = gestures_for(role, talk)
         except BaseException:
             self._close_buttons()
             raise
@@ -129,6 +134,9 @@ class GpioPanel:
         for role, button in self.buttons.items():
             button.when_pressed = self._callback(role, Edge.PRESS)
             button.when_released = self._callback(role, Edge.RELEASE)
+        switch = self.buttons.get("mute_switch")
+        if switch is not None and switch.is_pressed:  # switched on before we started
+            self._on_edge("mute_switch", Edge.PRESS, self._clock())
         self.player.show(Status.STARTING)
         self.player.start()
         pins = ", ".join(
