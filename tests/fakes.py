@@ -41,6 +41,7 @@ class FakeMicrophone:
         self.fail_start = fail_start
         self.started = False
         self.starts = 0
+        self.paces: list[int] = []
         self._frames: asyncio.Queue[bytes | None] = asyncio.Queue()
 
     async def start(self) -> None:
@@ -68,6 +69,9 @@ class FakeMicrophone:
             await asyncio.sleep(0)
             await asyncio.sleep(0)
         return bytes(sent)
+
+    def pace(self, read_every_ms: int) -> None:
+        self.paces.append(read_every_ms)
 
     async def deliver(self, frame: bytes) -> None:
         """One frame, captured over the 20 ms that end now (the clock moves first)."""

@@ -15,6 +15,10 @@ class Microphone(Protocol):
 
     def frames(self) -> AsyncIterator[bytes]: ...
 
+    def pace(self, read_every_ms: int) -> None:
+        """0: hand over every frame as it is captured; else (at rest) in bulk this often.
+        Turning to 0 drops frames captured before and not yet handed over."""
+
     async def stop(self) -> None: ...
 
 

@@ -39,6 +39,7 @@ async def test_ctl_drives_a_loopback_turn(alsa_files: Path) -> None:
         input_rate_hz=24000,
         output_rate_hz=24000,
         prebuffer_ms=1000,
+        mic_idle_read_ms=0,  # a FIFO blocks a read until the test writes: every period
     )
     config = Config(audio=audio)
     sock = alsa_files / "control.sock"

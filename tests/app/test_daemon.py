@@ -52,6 +52,7 @@ async def test_push_to_talk_end_to_end(
                 input_rate_hz=24000,
                 output_rate_hz=24000,
                 prebuffer_ms=1000,
+                mic_idle_read_ms=0,  # a FIFO blocks a read until the test writes: every period
             ),
             panel=PanelConfig(board="usb-generic"),
         )

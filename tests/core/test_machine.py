@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,9 @@ def machine(mode: TalkMode = "hold", **kw: float) -> ConversationMachine:
     return m
 
 
-#: What the light shows and the speaker chimes: checked by their own tests.
-SHOWN = (Act.STATUS, Act.EARCON, Act.NOTICE)
+#: What the light shows, the speaker chimes and how often the mic is read: checked by
+#: their own tests.
+SHOWN = (Act.STATUS, Act.EARCON, Act.NOTICE, Act.MIC_PACE)
 
 
 def acts(m: ConversationMachine) -> list[Act]:
@@ -375,7 +377,7 @@ def test_wake_turn_answer_follow_up_then_idle() -> None:
     assert m.status is Status.READY and not m.mic_frame(FRAME, 0.5)
     m.wake_word(1.0)
     got = m.actions_to_do()
-    assert [a.act for a in got if a.act not in (Act.STATUS,)] == [Act.EARCON, Act.MIC_ON]
+    assert [a.act for a in got if a.act is not Act.STATUS] == [Act.EARCON, Act.MIC_PACE, Act.MIC_ON]
     assert m.status is Status.LISTENING and speak(m, 1.0, 1.0) == 50
     m.speech_started(1.2)
     m.speech_stopped(2.0)
@@ -498,3 +500,29 @@ def test_echo_cancel_lifts_the_gate_and_speech_interrupts() -> None:
     gated = machine("vad", echo_cancel=False)
     answer(gated, "r1", 1.0)
     assert not gated.mic_frame(FRAME, 1.2)
+
+
+def paces(m: ConversationMachine) -> list[int]:
+    return [a.steps for a in m.actions_to_do() if a.act is Act.MIC_PACE]
+
+
+@pytest.mark.parametrize(("mode", "rest_ms"), [("hold", 250), ("toggle", 250), ("wake", 80)])
+def test_the_mic_is_read_in_bulk_at_rest_and_every_period_in_a_turn(
+    mode: TalkMode, rest_ms: int
+) -> None:
+    """At rest the mic is read in bulk (few wake-ups); a turn reads every period; vad always
+    every period (it always listens)."""
+    m = ConversationMachine(TalkSettings(mode=mode, rest_read_ms=rest_ms), now_s=0.0)
+    m.link_changed(LinkState.LIVE, "connected", 0.0)
+    m.mic_opened(0.0)
+    assert paces(m) == [rest_ms]
+    if mode == "wake":
+        m.wake_word(1.0)
+    else:
+        press(m, 1.0)
+    assert paces(m) == [0]
+    m.command(TalkEvent.CANCEL, 2.0)
+    assert paces(m) == [rest_ms]
+    vad = ConversationMachine(TalkSettings(mode="vad", rest_read_ms=0), now_s=0.0)
+    vad.mic_opened(0.0)
+    assert paces(vad) == [0]

@@ -15,7 +15,7 @@ from voiced.app.sounds import Sounds
 from voiced.core.machine import Act, Action, ConversationMachine
 from voiced.core.status import Status
 from voiced.errors import RealtimeError
-from voiced.ports import Panel, Speaker
+from voiced.ports import Microphone, Panel, Speaker
 from voiced.voice import RealtimeVoice
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class Carrier:
         panel: Panel,
         notifier: Notifier,
         *,
+        mic: Microphone | None = None,
         sounds: Sounds | None = None,
         on_capture: Callable[[bool], None] | None = None,
     ) -> None:
@@ -47,6 +48,7 @@ class Carrier:
         self.speaker = speaker
         self.panel = panel
         self.notifier = notifier
+        self.mic = mic
         self.sounds = sounds
         self.on_capture = on_capture
         self.stopping = False
@@ -77,6 +79,9 @@ class Carrier:
                 self._queue((act, None))
             elif act is Act.MIC_ON:
                 log.info("listening", extra={"VOICED_EVENT": "turn_start"})
+            elif act is Act.MIC_PACE:
+                if self.mic is not None:
+                    self.mic.pace(action.steps)
             elif act is Act.VOLUME:
                 self._volume(action.steps)
             elif act is Act.EARCON or act is Act.NOTICE:

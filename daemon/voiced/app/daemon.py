@@ -70,6 +70,7 @@ class Daemon:
             speaker,
             panel,
             self.notifier,
+            mic=mic,
             sounds=sounds,
             on_capture=self._capture,
         )

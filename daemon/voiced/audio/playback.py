@@ -47,6 +47,13 @@ from voiced.core.playout import PlayoutLedger, ms_to_frames
 log = logging.getLogger(__name__)
 
 
+class _Idle:
+    """_write_loop's word for "nothing to play for a while": rest the device."""
+
+
+_IDLE = _Idle()
+
+
 class AlsaSpeaker:
     """ports.Speaker over an ALSA playback device."""
 
@@ -205,6 +212,9 @@ class AlsaSpeaker:
                 lost = self._write_loop()
                 if lost is None:
                     break
+                if isinstance(lost, _Idle):
+                    self._rest()
+                    continue
                 self._recover(lost)
         except Exception:
             log.exception("speaker writer crashed")
@@ -214,8 +224,30 @@ class AlsaSpeaker:
                 self._pcm = None
             self.process_s = time.thread_time() - started
 
-    def _write_loop(self) -> AudioDeviceError | None:
-        """Write until stopped (None) or the device is lost (the error)."""
+    def _rest(self) -> None:
+        """Nothing played for audio.speaker_idle_s: close the device (no wake-ups at rest)
+        until there is something to play, then open it again."""
+        close_quietly(self._pcm)
+        self._pcm = None
+        log.debug("speaker closed while idle")
+        while not self._stopping.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                if self._jitter.has_audio:
+                    break
+        if self._stopping.is_set():
+            return
+        try:
+            self._pcm, granted = self._open()
+        except AudioDeviceError as lost:
+            self._recover(lost)
+            return
+        self._adopt(granted)
+
+    def _write_loop(self) -> AudioDeviceError | _Idle | None:
+        """Write until stopped (None), idle long enough to rest (_IDLE), or the device is
+        lost (the error)."""
         assert self.granted is not None
         device = self.config.output_device
         period, channels = self.granted.period_frames, self.granted.channels
@@ -223,6 +255,8 @@ class AlsaSpeaker:
         keep_running = self._keep_running
         streak = 0
         idle = False
+        rest_after_s = self.config.speaker_idle_s if keep_running else 0.0
+        last_sound_s = self._clock()
         while not self._stopping.is_set():
             with self._lock:
                 flush_at, self._flush_requested_s = self._flush_requested_s, None
@@ -274,7 +308,11 @@ class AlsaSpeaker:
                 for seg in segments:
                     if seg.response_id is not None:
                         self._last_response = seg.response_id
+                        last_sound_s = self._clock()
+                quiet = not self._jitter.has_audio
             self._check_finished()
+            if rest_after_s and quiet and self._clock() - last_sound_s >= rest_after_s:
+                return _IDLE
         return None
 
     def _check_finished(self) -> None:

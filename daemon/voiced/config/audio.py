@@ -52,6 +52,13 @@ class AudioConfig:
     """A vanished device is reopened after this delay, doubling per failure ..."""
     reopen_max_s: float = 10.0
     """... up to this delay, while the daemon keeps running."""
+    speaker_idle_s: float = 5.0
+    """With nothing to play for this long the speaker device is closed (no wake-ups at
+    rest), and opened again for the next sound; 0: keep it running, writing silence (for
+    amplifiers that lose the first syllable when they wake)."""
+    mic_idle_read_ms: int = 250
+    """Push-to-talk at rest: the mic is read this often, in bulk, instead of every period
+    (a press switches to every period at once)."""
     echo_cancel: bool | None = None
     """WebRTC AEC3 on the mic path (the hands-free extra); None: on in the hands-free modes
     (wake, vad), off in hold and toggle. With it on, speaking over the assistant interrupts
@@ -107,4 +114,8 @@ class AudioConfig:
             raise bad("echo_tail_ms", "must be 0 or more", "use 300")
         if not 0 < self.reopen_min_s <= self.reopen_max_s:
             raise bad("reopen_min_s", "must be > 0 and <= reopen_max_s", "use 0.5 and 10")
+        if not 0.0 <= self.speaker_idle_s <= 3600.0:
+            raise bad("speaker_idle_s", "must be 0-3600 s", "use 5 (0 keeps the speaker running)")
+        if not 0 <= self.mic_idle_read_ms <= 1000:
+            raise bad("mic_idle_read_ms", "must be 0-1000 ms", "use 250 (0: every period)")
         self.echo().validate(file, prefix)

@@ -14,6 +14,8 @@ class Act(enum.Enum):
     """A turn (or hands-free listening) opened: mic_frame() lets frames through from now."""
     MIC_OFF = "mic_off"
     """It closed: frames are no longer forwarded."""
+    MIC_PACE = "mic_pace"
+    """Read the mic every period (`steps` = 0) or, at rest, in bulk every `steps` ms."""
     FLUSH_SPEAKER = "flush_speaker"
     """Stop the speaker within a period; remember the ms it played of the response."""
     INTERRUPT = "interrupt"
@@ -70,6 +72,8 @@ class TalkSettings:
     """An open mic silent this long (no frames, no known fault) is a stall."""
     answer_timeout_s: float = 30.0
     """A sent turn with no response this long after the link is live is given up."""
+    rest_read_ms: int = 250
+    """At rest (no turn open) the mic is read this often, in bulk; 0: every period."""
 
     @property
     def hands_free(self) -> bool:
@@ -91,4 +95,7 @@ class TalkSettings:
             echo_cancel=audio.echo().enabled(talk.mode),
             echo_tail_ms=audio.echo_tail_ms,
             follow_up_s=config.wake.follow_up_s,
+            rest_read_ms={"vad": 0, "wake": config.wake.batch_ms}.get(
+                talk.mode, audio.mic_idle_read_ms
+            ),
         )

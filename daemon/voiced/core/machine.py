@@ -65,6 +65,7 @@ class ConversationMachine:
         self.last_mic_s = now_s
         self.stalled = False
         self.stall_text = ""
+        self._pace_ms: int | None = None
         self.turns = 0
         """Turns sent (committed) since start."""
         self.status = Status.STARTING
@@ -161,6 +162,16 @@ class ConversationMachine:
             self._do(Act.CLEAR_INPUT)
         self._open(now_s, listen_s=self.settings.wake_listen_s)
 
+    def _pace(self) -> None:
+        """Read the mic every period while a turn is open (or always, in vad), in bulk at
+        rest: the appliance costs almost nothing while nobody talks."""
+        if not self.mic_open:
+            return
+        pace_ms = 0 if self.turn_open or self.settings.mode == "vad" else self.settings.rest_read_ms
+        if pace_ms != self._pace_ms:
+            self._pace_ms = pace_ms
+            self._do(Act.MIC_PACE, steps=pace_ms)
+
     def _open(self, now_s: float, *, listen_s: float) -> None:
         self.turn_open_at_s = now_s
         self.turn_bytes = 0
@@ -168,12 +179,14 @@ class ConversationMachine:
             self.heard_speech = False
             self.listen_until_s = now_s + listen_s
             self._do(Act.EARCON, detail="listening")
+        self._pace()
         self._do(Act.MIC_ON)
 
     def _close(self) -> None:
         self.turn_open_at_s = None
         self.listen_until_s = None
         self._do(Act.MIC_OFF)
+        self._pace()
 
     def _talk_end(self, now_s: float) -> None:
         mode = self.settings.mode
@@ -295,6 +308,8 @@ class ConversationMachine:
     def mic_opened(self, now_s: float) -> None:
         self.mic_open = True
         self.last_mic_s = now_s
+        self._pace_ms = None  # a new device: tell it
+        self._pace()
         self._show(now_s)
 
     def audio_fault(self, problem: str | None, now_s: float) -> None:
@@ -421,6 +436,7 @@ class ConversationMachine:
             self._close()
             self._do(Act.CLEAR_INPUT)
         self.settings = settings
+        self._pace()
         self._show(now_s)
 
     # ---- status -------------------------------------------------------------------------
