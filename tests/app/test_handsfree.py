@@ -180,6 +180,7 @@ async def test_the_mute_switch_closes_capture(tmp_path: Path) -> None:
             factory.pin(22).drive_low()  # switched on
             await wait_until(lambda: d.status is Status.MUTED)
             assert d.status_detail == "muted (switch)"
+            assert d.snapshot()["muted"] == "switch"  # what `voiced ctl status` says
             await wait_until(lambda: not mic.started)
             panel_clock.advance(1.0)
             factory.pin(22).drive_high()  # switched off

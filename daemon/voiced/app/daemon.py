@@ -127,7 +127,7 @@ class Daemon:
             "link": m.link.value,
             "mode": m.settings.mode,
             "turn_open": m.turn_open,
-            "muted": m.muted,
+            "muted": "switch" if m.hard_muted else "button" if m.muted else None,
             "turns": m.turns,
             "audio_problem": m.audio_problem,
         }
