@@ -158,6 +158,8 @@ class Carrier:
                 except RealtimeError as exc:
                     level = logging.DEBUG if isinstance(job, bytes) else logging.WARNING
                     log.log(level, "%s not sent: %s", _what(job), exc)
+                except Exception:  # a bug below us: say so, keep the conversation going
+                    log.exception("%s failed", _what(job))
             self._ready.clear()
             if self.dropped_frames:
                 log.info(

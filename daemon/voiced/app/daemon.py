@@ -315,6 +315,7 @@ class Daemon:
         try:
             new = self._reload() if self._reload is not None else self.config
             voice = self._make_voice(new) if self._make_voice is not None else None
+            parts = self._hands_free(new) if self._hands_free is not None else None
         except VoicedError as exc:
             log.error(
                 "reload failed, keeping the running configuration: %s",
@@ -333,17 +334,8 @@ class Daemon:
             )
             if before != after
         ]
-        if self._hands_free is not None:
-            try:
-                self._use_hands_free(self._hands_free(new))
-            except VoicedError as exc:
-                log.error(
-                    "reload failed, keeping the running configuration: %s",
-                    exc,
-                    extra={"VOICED_EVENT": "reload_failed"},
-                )
-                self.notifier.ready(self.status_detail)
-                return
+        if parts is not None:
+            self._use_hands_free(parts)
         self.config = new
         self.feed.feed(self.machine.reconfigure, TalkSettings.of(new))
         if voice is not None:
