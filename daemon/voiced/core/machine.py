@@ -20,16 +20,13 @@ the appliance is live, unmuted and (with echo cancellation) possibly talking.
 
 from __future__ import annotations
 
-from collections import deque
-
 from voiced.core.acts import Act, Action, TalkSettings
+from voiced.core.answer import Answer
 from voiced.core.gestures import meaning
 from voiced.core.protocol import BYTES_PER_MS, MIN_COMMIT_MS
 from voiced.core.status import ButtonGesture, LinkState, Status, TalkEvent
 
 MIN_COMMIT_BYTES = MIN_COMMIT_MS * BYTES_PER_MS
-#: Responses remembered as stopped (their late audio is dropped); bounded over months.
-STOPPED_IDS_KEPT = 8
 
 __all__ = ["MIN_COMMIT_BYTES", "Act", "Action", "ConversationMachine", "TalkSettings"]
 
@@ -53,13 +50,7 @@ class ConversationMachine:
         """wake: the server heard the person start since listening opened."""
         self.listen_until_s: float | None = None
         """wake: listening ends here unless the person starts speaking."""
-        self.awaiting_since_s: float | None = None
-        """A turn was sent and no response has started yet."""
-        self.response_id: str | None = None
-        self.playing = False
-        self.played_until_s: float | None = None
-        self._cancel_next_response = False
-        self._stopped: deque[str] = deque(maxlen=STOPPED_IDS_KEPT)
+        self.answer = Answer()
         self.audio_problem: str | None = None
         self.mic_open = False
         self.last_mic_s = now_s
@@ -90,7 +81,7 @@ class ConversationMachine:
     @property
     def busy(self) -> bool:
         """The assistant is answering: a turn was sent, a response runs, or it is heard."""
-        return self.awaiting_since_s is not None or self.response_id is not None or self.playing
+        return self.answer.busy
 
     def watchdog_ok(self) -> bool:
         """The daemon does what its status says (a stalled mic is not; a known fault is)."""
@@ -105,8 +96,9 @@ class ConversationMachine:
             deadlines.append(self.listen_until_s)
         if self.mic_open and self.audio_problem is None and not self.stalled:
             deadlines.append(self.last_mic_s + s.mic_stall_s)
-        if self.awaiting_since_s is not None and self.link is LinkState.LIVE:
-            deadlines.append(max(self.awaiting_since_s, self.live_since_s) + s.answer_timeout_s)
+        waiting = self.answer.awaiting_since_s
+        if waiting is not None and self.link is LinkState.LIVE:
+            deadlines.append(max(waiting, self.live_since_s) + s.answer_timeout_s)
         return min(deadlines) if deadlines else None
 
     # ---- inputs: people -----------------------------------------------------------------
@@ -215,7 +207,7 @@ class ConversationMachine:
         """A turn left (or waits in the outbox): the sound for it, or the notice why no
         answer comes soon."""
         self.turns += 1
-        self.awaiting_since_s = now_s
+        self.answer.sent(now_s)
         if self.link is LinkState.FAILED:
             self._do(Act.NOTICE, detail="attention")
         elif self.link is not LinkState.LIVE:
@@ -264,15 +256,9 @@ class ConversationMachine:
 
     def _stop_assistant(self) -> None:
         """Barge-in: flush the speaker, then cancel + truncate what was heard."""
-        if self.response_id is None and self.awaiting_since_s is not None:
-            self._cancel_next_response = True  # sent, not started: stop it when it starts
-        if self.response_id is not None:
-            self._stopped.append(self.response_id)
+        self.answer.stop()
         self._do(Act.FLUSH_SPEAKER)
         self._do(Act.INTERRUPT)
-        self.response_id = None
-        self.awaiting_since_s = None
-        self.playing = False
 
     # ---- inputs: audio ------------------------------------------------------------------
 
@@ -300,9 +286,9 @@ class ConversationMachine:
         and for echo_tail_ms after."""
         if not self.settings.gate:
             return False
-        if self.playing:
+        if self.answer.playing:
             return True
-        until = self.played_until_s
+        until = self.answer.played_until_s
         return until is not None and (now_s - until) * 1000.0 < self.settings.echo_tail_ms
 
     def mic_opened(self, now_s: float) -> None:
@@ -321,9 +307,7 @@ class ConversationMachine:
 
     def playback_finished(self, now_s: float) -> None:
         """The speaker played everything it was given."""
-        if self.playing:
-            self.playing = False
-            self.played_until_s = now_s
+        if self.answer.heard(now_s):
             s = self.settings
             quiet = not (self.busy or self.turn_open or self.muted or self.hard_muted)
             if s.mode == "wake" and s.follow_up_s > 0 and quiet:
@@ -340,36 +324,20 @@ class ConversationMachine:
         self._show(now_s)
 
     def response_started(self, response_id: str, now_s: float) -> None:
-        if self._cancel_next_response:
-            self._cancel_next_response = False
-            self._stopped.append(response_id)
-            self.response_id = response_id
+        if not self.answer.started(response_id):
             self._do(Act.INTERRUPT)  # the answer to a turn the person talked over
-            self.response_id = None
-            return
-        if response_id in self._stopped:
-            return
-        self.response_id = response_id
-        self.awaiting_since_s = None
         self._show(now_s)
 
     def response_audio(self, response_id: str, now_s: float) -> bool:
         """Audio of `response_id` arrived: play it? (Not when that response was stopped.)"""
-        if response_id in self._stopped:
-            return False
-        if self.response_id is None:
-            self.response_id = response_id
-        self.awaiting_since_s = None
-        if not self.playing:
-            self.playing = True
+        was_playing = self.answer.playing
+        play = self.answer.audio(response_id)
+        if play and not was_playing:
             self._show(now_s)
-        return True
+        return play
 
     def response_done(self, response_id: str, now_s: float) -> None:
-        if response_id == self.response_id:
-            self.response_id = None
-        if response_id not in self._stopped:
-            self.awaiting_since_s = None
+        self.answer.done(response_id)
         self._show(now_s)
 
     def speech_started(self, now_s: float) -> None:
@@ -377,7 +345,7 @@ class ConversationMachine:
         if self.settings.mode == "wake" and self.turn_open:
             self.heard_speech = True
             self.listen_until_s = None
-        if self.settings.hands_free and self.playing:
+        if self.settings.hands_free and self.answer.playing:
             self._stop_assistant()
             self._note("barge_in", "interrupted by voice")
         self._show(now_s)
@@ -410,13 +378,13 @@ class ConversationMachine:
             self.stalled = True
             self.stall_text = f"no audio from the microphone for {now_s - self.last_mic_s:.0f} s"
             self._note("audio_stalled", self.stall_text)
-        waiting = self.awaiting_since_s
+        waiting = self.answer.awaiting_since_s
         if (
             waiting is not None
             and self.link is LinkState.LIVE
             and now_s - max(waiting, self.live_since_s) >= s.answer_timeout_s
         ):
-            self.awaiting_since_s = None
+            self.answer.awaiting_since_s = None
             self._note("no_answer", f"no answer from the server in {s.answer_timeout_s:g} s")
         self._show(now_s)
 
@@ -458,7 +426,7 @@ class ConversationMachine:
         if not live:
             status = Status.OFFLINE if self.ever_live else Status.CONNECTING
             return status, self.link_detail or status.value
-        if self.playing:
+        if self.answer.playing:
             status = Status.SPEAKING
         elif self.settings.mode == "vad":
             status = Status.LISTENING  # the mic is live: say so, busy or not
