@@ -226,7 +226,19 @@ class ConnectionDriver:
                     await self._answer(error)
                     continue
                 self.record.received.append(message)
+                limit = self.faults.reset_after_received
+                if limit is not None and len(self.record.received) >= limit:
+                    await self._reset()
+                    return
                 await self._handle_text(message)
+
+    async def _reset(self) -> None:
+        """A TCP reset mid-conversation (fault ``reset_after_received``)."""
+        if self.faults.stall_before_reset:
+            self.ws.transport.pause_reading()
+            await asyncio.sleep(0.05)  # the client's sends now block on a full buffer
+        self.dead = True
+        self.ws.transport.abort()
 
     async def _handle_text(self, text: str) -> None:
         try:

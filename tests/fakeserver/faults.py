@@ -46,6 +46,11 @@ class Faults:
     silent_after_handshake: bool = False
     # Send session.created, never answer session.update (the update still applies).
     no_session_updated: bool = False
+    # Reset the TCP connection (no close frame) once this many client text frames arrived:
+    # 1 drops right after session.update (during set-up); more drops mid outbox delivery.
+    reset_after_received: int | None = None
+    # Stop reading (the client's sends block once the buffers fill) before that reset.
+    stall_before_reset: bool = False
 
 
 REJECT_ERRORS: dict[int, tuple[str, str | None, str]] = {

@@ -141,11 +141,20 @@ class RealtimeLink:
         self._reconnect = reconnect
         self._closing = False
         first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._task = asyncio.create_task(self._supervise(first, timeout_s), name="voiced-link")
+        task = asyncio.create_task(self._supervise(first, timeout_s), name="voiced-link")
+        self._task = task
         try:
-            await asyncio.shield(first)
+            # The supervisor settles `first` within timeout_s; this bound is the backstop
+            # that makes "connect() never hangs" true whatever happens inside.
+            async with asyncio.timeout(timeout_s + self.config.close_timeout_s):
+                await asyncio.shield(first)
+        except TimeoutError:
+            task.cancel()
+            raise ConnectTimeoutError(
+                f"no live session from {self.endpoint.host} within {timeout_s:g} s"
+            ) from None
         except asyncio.CancelledError:
-            self._task.cancel()
+            task.cancel()
             raise
 
     def start(self) -> None:
@@ -166,13 +175,13 @@ class RealtimeLink:
             self.start()
 
     async def send_frame(self, frame: str, *, audio_ms: float = 0.0) -> None:
-        """The one place frames leave. While not live they wait (bounded) in the outbox."""
+        """Send `frame` now when live; otherwise keep it (bounded) for the next session."""
         ws = self._ws
-        if ws is not None and self.state is LinkState.LIVE:
+        if ws is not None and self.state is LinkState.LIVE and not len(self.outbox):
             try:
-                await ws.send(frame)
+                await self._write(ws, frame)
                 return
-            except ConnectionClosed:
+            except ConnectionLostError:
                 pass  # the reader notices and reconnects; keep the frame for the next session
         if self._closing or self._task is None or self._task.done():
             raise NotConnectedError("not connected: call connect() first")
@@ -183,6 +192,24 @@ class RealtimeLink:
                 self.outbox.max_audio_ms / 1000.0,
                 extra={"VOICED_EVENT": "audio_drop"},
             )
+
+    async def _write(self, ws: ClientConnection, frame: str) -> None:
+        """The one write path: every frame leaves here (session.update and the outbox too).
+
+        It checks that `ws` is still this link's open connection and turns any failure of the
+        send into one ConnectionLostError, so no caller handles websockets' or the OS's
+        exceptions.
+        """
+        if ws is not self._ws or self._closing:
+            raise ConnectionLostError("the connection is no longer open")
+        try:
+            await ws.send(frame)
+        except ConnectionClosed as exc:
+            frame_in = exc.rcvd or exc.sent
+            code = frame_in.code if frame_in is not None else None
+            raise ConnectionLostError(f"closed {code} while sending", code) from None
+        except Exception as exc:  # a transport failing underneath: OSError, RuntimeError
+            raise ConnectionLostError(f"send failed ({type(exc).__name__})") from None
 
     async def close(self) -> None:
         """Close with 1000 and stop reconnecting; returns within the close timeout."""
@@ -206,39 +233,70 @@ class RealtimeLink:
     # ---- supervision --------------------------------------------------------------------
 
     async def _supervise(self, first: asyncio.Future[None] | None, timeout_s: float) -> None:
-        first_timeout_s = timeout_s
+        """Open → configure → deliver → serve, again and again; this task cannot die.
+
+        Every failure, expected or not, ends in one decision of the reconnect policy. The
+        first attempt of connect() settles `first` (result or typed error) whatever happens.
+        """
+        try:
+            await self._run(first, timeout_s)
+        finally:
+            if first is not None and not first.done():
+                first.set_exception(NotConnectedError("the link was closed while connecting"))
+
+    async def _run(self, first: asyncio.Future[None] | None, timeout_s: float) -> None:
+        attempt_timeout_s = timeout_s
         while not self._closing:
+            configured = False
+            error: RealtimeError | None = None
             self._set_state(LinkState.CONNECTING, f"connecting to {self.endpoint.host}")
             try:
-                ws = await self._open(first_timeout_s)
-            except RealtimeError as exc:
+                ws = await self._open(attempt_timeout_s)
+                configured = True
+                self.connections += 1
+                self._connected_at_s = self._clock()
+                self.policy.on_connected(self._connected_at_s)
+                await self._deliver_outbox(ws)
+                self._set_state(LinkState.LIVE, "connected")
                 if first is not None and not first.done():
-                    self._set_state(LinkState.FAILED, str(exc))
-                    first.set_exception(exc)
-                    return
-                decision = self.policy.on_attempt_failed(failure_of(exc))
-                if not await self._after_failure(decision, exc):
-                    return
-                continue
-            first_timeout_s = self.config.connect_timeout_s
-            self.connections += 1
-            self._connected_at_s = self._clock()
-            self.policy.on_connected(self._connected_at_s)
-            await self._deliver_outbox(ws)
-            self._set_state(LinkState.LIVE, "connected")
-            if first is not None and not first.done():
-                first.set_result(None)
-            failure = await self._serve(ws)
-            self._ws = None
+                    first.set_result(None)
+                failure = await self._serve(ws)
+            except RealtimeError as exc:
+                error, failure = exc, failure_of(exc)
+            except Exception as exc:  # the last resort: log once with the traceback, retry
+                log.error(
+                    "realtime link: unexpected %s; counted as a failure and retried",
+                    type(exc).__name__,
+                    exc_info=True,
+                )
+                error = RealtimeError(f"internal error ({type(exc).__name__})")
+                failure = Failure(FailureKind.RETRY, f"internal error ({type(exc).__name__})")
+            finally:
+                self._forget_ws()
+            attempt_timeout_s = self.config.connect_timeout_s
             if self._closing:
                 return
-            if not self._reconnect:
+            if first is not None and not first.done():
+                error = error or ConnectionLostError(f"connection lost: {failure.reason}")
+                self._set_state(LinkState.FAILED, str(error))
+                first.set_exception(error)
+                return
+            if configured and not self._reconnect:
                 self._set_state(LinkState.FAILED, failure.reason)
                 self._on_error(ConnectionLostError(f"connection lost: {failure.reason}"))
                 return
-            decision = self.policy.on_disconnected(self._clock(), failure)
-            if not await self._after_failure(decision, None):
+            if configured:
+                decision = self.policy.on_disconnected(self._clock(), failure)
+            else:
+                decision = self.policy.on_attempt_failed(failure)
+            if not await self._after_failure(decision, error):
                 return
+
+    def _forget_ws(self) -> None:
+        """The attempt is over: make sure its socket is gone (no leak, whatever happened)."""
+        ws, self._ws = self._ws, None
+        if ws is not None and ws.transport is not None:
+            ws.transport.abort()
 
     async def _after_failure(self, decision: Decision, exc: RealtimeError | None) -> bool:
         """Log, report and wait out `decision`; False when the link must stop."""
@@ -252,11 +310,9 @@ class RealtimeLink:
             self._set_state(LinkState.FAILED, f"error: {decision.reason}")
             self._on_error(error)
             return False
-        level = (
-            logging.WARNING
-            if decision.attempt <= 1 or decision.attempt % 10 == 0
-            else (logging.DEBUG)
-        )
+        # Every attempt is one journald entry (README: "every reconnect"): the first failure
+        # of a streak is a WARNING, the rest INFO, so a flaky link does not flood warnings.
+        level = logging.WARNING if decision.attempt == 1 else logging.INFO
         log.log(
             level,
             "realtime link down (%s); retry %d in %.1f s",
@@ -298,9 +354,9 @@ class RealtimeLink:
                     proxy=None,
                     logger=logging.getLogger("websockets.client"),
                 )
+                self._ws = ws
                 self._set_state(LinkState.CONFIGURING, "configuring the session")
                 await self._configure(ws)
-                self._ws = ws
                 return ws
         except TimeoutError as exc:
             await _abort(ws)
@@ -317,7 +373,7 @@ class RealtimeLink:
     async def _configure(self, ws: ClientConnection) -> None:
         await self._next_session_event(ws, rt.SessionCreated, None)
         update_id = self.ids.next()
-        await ws.send(rt.session_update(update_id, self._session()))
+        await self._write(ws, rt.session_update(update_id, self._session()))
         await self._next_session_event(ws, rt.SessionUpdated, update_id)
 
     async def _next_session_event(
@@ -344,13 +400,19 @@ class RealtimeLink:
         raise ConnectionLostError(f"closed {ws.close_code} during set-up", ws.close_code)
 
     async def _deliver_outbox(self, ws: ClientConnection) -> None:
-        """Send what was kept while offline, in order, before anything new."""
+        """Send what was kept while offline, in order, before anything new.
+
+        A frame leaves the outbox only once its send succeeded: what a drop interrupts stays
+        for the next session.
+        """
         if not len(self.outbox):
             return
         kept_ms, lost_ms = self.outbox.audio_ms, self.outbox.dropped_since_drain_ms
-        while len(self.outbox):
-            for frame in self.outbox.drain():
-                await ws.send(frame)
+        while (head := self.outbox.head()) is not None:
+            seq, frame = head
+            await self._write(ws, frame)
+            self.outbox.sent(seq)
+        self.outbox.end_outage()
         log.info(
             "delivered %.1f s of audio kept while offline (%.1f s dropped)",
             kept_ms / 1000.0,
@@ -370,7 +432,8 @@ class RealtimeLink:
                     if failure is not None:
                         self._session_failure = failure
                         if failure.kind is FailureKind.FATAL:
-                            await ws.close(1000, "fatal error")
+                            with contextlib.suppress(Exception):
+                                await ws.close(1000, "fatal error")
                 self._dispatch(event)
         except ConnectionClosed:
             pass
@@ -396,7 +459,8 @@ class RealtimeLink:
             extra={"VOICED_EVENT": "rotate"},
         )
         self._session_failure = Failure(FailureKind.EXPIRED, "session rotation")
-        await ws.close(1000, "session rotation")
+        with contextlib.suppress(Exception):  # a close that fails ends the link all the same
+            await ws.close(1000, "session rotation")
 
     def _dispatch(self, event: rt.ServerEvent) -> None:
         if isinstance(event, rt.ProtocolViolation):
@@ -427,7 +491,9 @@ class RealtimeLink:
 
 
 async def _abort(ws: ClientConnection | None) -> None:
+    """Drop `ws` without a closing handshake and wait (briefly) for its socket to go."""
     if ws is not None:
         ws.transport.abort()
         with contextlib.suppress(Exception):  # nothing to do about a failed abort
-            await ws.wait_closed()
+            async with asyncio.timeout(1.0):
+                await ws.wait_closed()
