@@ -257,6 +257,19 @@ class ConnectionDriver:
         self.record.received_types.append(event_type if isinstance(event_type, str) else "")
         if self.faults.silent_after_handshake:
             return
+        refused = self.faults.error_on_session_update
+        if refused is not None and event_type == "session.update":
+            code, error_type = refused
+            echo = event.get("event_id")
+            await self.send(
+                self.session.error(
+                    code,
+                    f"Fault: {code}.",
+                    error_type=error_type,
+                    client_event_id=echo if isinstance(echo, str) else None,
+                )
+            )
+            return
         await self._run_actions(self.session.handle(event))
 
     async def _answer(self, error: Event) -> None:

@@ -51,6 +51,9 @@ class Faults:
     reset_after_received: int | None = None
     # Stop reading (the client's sends block once the buffers fill) before that reset.
     stall_before_reset: bool = False
+    # (error code, error type): answer session.update with this error, echoing its event_id,
+    # instead of applying it (a transient server_error, or an invalid configuration).
+    error_on_session_update: tuple[str, str] | None = None
 
 
 REJECT_ERRORS: dict[int, tuple[str, str | None, str]] = {

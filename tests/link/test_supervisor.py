@@ -12,7 +12,7 @@ import pytest
 from linkkit import FAST, Recorder, make_link
 from voiced.config.realtime import LinkConfig
 from voiced.core import protocol as rt
-from voiced.errors import ConnectionLostError, RealtimeError
+from voiced.errors import ConnectionLostError, RealtimeError, SessionConfigRejectedError
 from voiced.link import LinkState
 
 from conftest import wait_until
@@ -142,3 +142,36 @@ async def test_close_while_connecting_settles_connect(server: FakeRealtimeServer
     with pytest.raises(RealtimeError):
         async with asyncio.timeout(2.0):
             await pending
+
+
+async def test_transient_error_on_reconfiguration_retries(server: FakeRealtimeServer) -> None:
+    """A server_error echoing our session.update after a reconnect retries, never stops."""
+    rec = Recorder()
+    link = make_link(server.url, rec)
+    await link.connect(timeout_s=5.0, reconnect=True)
+    server.faults = Faults(error_on_session_update=("server_error", "server_error"))
+    await server.drop_all(code=1011)
+    await wait_until(lambda: len(server.connections) >= 3)
+    assert link.state is not LinkState.FAILED
+    server.faults = Faults()
+    await wait_until(lambda: link.live, 5.0)
+    assert not rec.errors
+    await link.close()
+
+
+async def test_invalid_configuration_stops_with_the_servers_message(
+    server: FakeRealtimeServer,
+) -> None:
+    """An invalid_value echoing our session.update is a configuration error: the link stops."""
+    rec = Recorder()
+    link = make_link(server.url, rec)
+    await link.connect(timeout_s=5.0, reconnect=True)
+    server.faults = Faults(error_on_session_update=("invalid_value", "invalid_request_error"))
+    await server.drop_all(code=1011)
+    await wait_until(lambda: link.state is LinkState.FAILED)
+    attempts = server.handshake_attempts
+    await asyncio.sleep(0.3)
+    assert server.handshake_attempts == attempts
+    assert len(rec.errors) == 1 and isinstance(rec.errors[0], SessionConfigRejectedError)
+    assert "Fault: invalid_value" in str(rec.errors[0]) and rec.errors[0].fatal
+    await link.close()

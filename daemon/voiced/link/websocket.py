@@ -35,8 +35,7 @@ from voiced.core.reconnect import (
     Failure,
     FailureKind,
     ReconnectPolicy,
-    classify_close,
-    classify_error_code,
+    classify,
     should_rotate,
 )
 from voiced.errors import (
@@ -45,9 +44,10 @@ from voiced.errors import (
     NotConnectedError,
     RealtimeError,
     ServerError,
+    SessionConfigRejectedError,
 )
 from voiced.link.endpoint import Endpoint
-from voiced.link.errors import error_from_handshake, failure_of
+from voiced.link.errors import error_from_handshake
 from voiced.logs import quiet_websockets_logger
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,7 @@ class RealtimeLink:
                     first.set_result(None)
                 failure = await self._serve(ws)
             except RealtimeError as exc:
-                error, failure = exc, failure_of(exc)
+                error, failure = exc, exc.failure
             except Exception as exc:  # the last resort: log once with the traceback, retry
                 log.error(
                     "realtime link: unexpected %s; counted as a failure and retried",
@@ -270,7 +270,7 @@ class RealtimeLink:
                     exc_info=True,
                 )
                 error = RealtimeError(f"internal error ({type(exc).__name__})")
-                failure = Failure(FailureKind.RETRY, f"internal error ({type(exc).__name__})")
+                failure = error.failure
             finally:
                 self._forget_ws()
             attempt_timeout_s = self.config.connect_timeout_s
@@ -301,7 +301,9 @@ class RealtimeLink:
     async def _after_failure(self, decision: Decision, exc: RealtimeError | None) -> bool:
         """Log, report and wait out `decision`; False when the link must stop."""
         if not decision.retry:
-            error = exc or ServerError("fatal", decision.reason, fatal=True)
+            error = exc or RealtimeError(
+                decision.reason, failure=Failure(FailureKind.FATAL, decision.reason)
+            )
             log.error(
                 "realtime link stopped: %s. Fix it, then `systemctl reload voiced`",
                 decision.reason,
@@ -387,14 +389,20 @@ class RealtimeLink:
             if isinstance(event, kind):
                 return event
             if isinstance(event, rt.ServerErrorEvent):
-                failure = classify_error_code(event.code, event.message)
-                if failure is not None or (
-                    update_id is not None and event.client_event_id == update_id
-                ):
-                    fatal = failure is None or failure.kind is FailureKind.FATAL
-                    what = "session.update rejected" if failure is None else event.code or ""
-                    raise ServerError(
-                        event.code or "error", f"{what}: {event.message}"[:300], fatal=fatal
+                failure = classify(
+                    code=event.code,
+                    message=event.message,
+                    error_type=event.error_type,
+                    echoes_update=update_id is not None and event.client_event_id == update_id,
+                )
+                if failure.kind is not FailureKind.CONTINUE:
+                    error_class = (
+                        SessionConfigRejectedError
+                        if failure.kind is FailureKind.CONFIG
+                        else ServerError
+                    )
+                    raise error_class(
+                        event.code or event.error_type, event.message[:300], failure=failure
                     )
             self._dispatch(event)
         raise ConnectionLostError(f"closed {ws.close_code} during set-up", ws.close_code)
@@ -428,10 +436,12 @@ class RealtimeLink:
             async for message in ws:
                 event = rt.parse_server_event(message)
                 if isinstance(event, rt.ServerErrorEvent):
-                    failure = classify_error_code(event.code, event.message)
-                    if failure is not None:
+                    failure = classify(
+                        code=event.code, message=event.message, error_type=event.error_type
+                    )
+                    if failure.kind is not FailureKind.CONTINUE:
                         self._session_failure = failure
-                        if failure.kind is FailureKind.FATAL:
+                        if failure.fatal:
                             with contextlib.suppress(Exception):
                                 await ws.close(1000, "fatal error")
                 self._dispatch(event)
@@ -441,7 +451,7 @@ class RealtimeLink:
             rotation.cancel()
         if self._session_failure is not None:
             return self._session_failure
-        return classify_close(ws.close_code, ws.close_reason or "")
+        return classify(close_code=ws.close_code, close_reason=ws.close_reason or "")
 
     async def _rotate_when_due(self, ws: ClientConnection) -> None:
         if self.rotate_after_s is None:

@@ -283,9 +283,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             event.message[:200],
             extra={"VOICED_EVENT": "server_error", "VOICED_CODE": event.code or ""},
         )
-        self.emit(
-            "error", ServerError(event.code or event.error_type, event.message[:300], fatal=False)
-        )
+        self.emit("error", ServerError(event.code or event.error_type, event.message[:300]))
 
     def _call_tool(self, event: rt.FunctionCallDone) -> None:
         run = self.tools.get(event.name)
