@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from voiced.config.realtime import url_problem
 from voiced.errors import ConfigError
 
 OPENAI_URL = "wss://api.openai.com/v1/realtime"
@@ -74,12 +75,11 @@ def realtime_endpoint(
             "a compatible server needs its URL",
             'set realtime.url = "wss://host/v1/realtime"',
         )
+    problem = url_problem(url) if url is not None else None
+    if problem is not None:
+        raise ConfigError("realtime.url", config_file, problem[0], problem[1])
     full = _with_model(url or OPENAI_URL, model)
     parts = urlsplit(full)
-    if parts.scheme not in ("ws", "wss"):
-        raise ConfigError(
-            "realtime.url", config_file, f"scheme {parts.scheme!r} is not ws/wss", "use wss://…"
-        )
     if parts.scheme == "ws" and not is_loopback(parts.hostname or ""):
         raise ConfigError(
             "realtime.url",

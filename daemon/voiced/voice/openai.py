@@ -62,6 +62,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         self._api_key = api_key or os.environ.get(env) or os.environ.get("OPENAI_API_KEY")
         register_secret(self._api_key)
         self.url = url
+        realtime_endpoint(provider=self.provider, model=model, api_key=None, url=url)  # checks url
         self.session_config: dict[str, Any] = deep_merge(
             build_session(voice=speaker, talk_mode="vad"), session_config or {}
         )
