@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from fakeserver.conn import ConnectionDriver, ConnRecord
@@ -187,6 +188,15 @@ class FakeRealtimeServer:
         """Wait until at least ``n`` connections have been accepted."""
         async with asyncio.timeout(timeout), self._connections_changed:
             await self._connections_changed.wait_for(lambda: len(self.connections) >= n)
+
+    async def push(self, *frames: str | bytes) -> None:
+        """Send raw frames, as they are, to every live connection (hostile-server tests)."""
+        for driver in list(self._drivers):
+            for frame in frames:
+                try:
+                    await driver.ws.send(frame)
+                except ConnectionClosed:
+                    break
 
     async def drop_all(self, code: int = 1011) -> None:
         """Close every live connection with ``code`` (dead links are aborted)."""

@@ -373,20 +373,29 @@ class RealtimeLink:
             raise error_from_handshake(exc, self.endpoint) from None
 
     async def _configure(self, ws: ClientConnection) -> None:
-        await self._next_session_event(ws, rt.SessionCreated, None)
+        await self._next_session_event(ws, (rt.SessionCreated,), None)
+        update_id = await self._send_session(ws)
+        while isinstance(
+            await self._next_session_event(ws, (rt.SessionUpdated, rt.SessionCreated), update_id),
+            rt.SessionCreated,
+        ):  # a fresh session again: it gets the full configuration again
+            update_id = await self._send_session(ws)
+
+    async def _send_session(self, ws: ClientConnection) -> str:
+        """The full session configuration, through the one write path; returns its id."""
         update_id = self.ids.next()
         await self._write(ws, rt.session_update(update_id, self._session()))
-        await self._next_session_event(ws, rt.SessionUpdated, update_id)
+        return update_id
 
     async def _next_session_event(
         self,
         ws: ClientConnection,
-        kind: type[rt.SessionCreated] | type[rt.SessionUpdated],
+        kinds: tuple[type[rt.SessionCreated] | type[rt.SessionUpdated], ...],
         update_id: str | None,
     ) -> rt.ServerEvent:
         async for message in ws:
             event = rt.parse_server_event(message)
-            if isinstance(event, kind):
+            if isinstance(event, kinds):
                 return event
             if isinstance(event, rt.ServerErrorEvent):
                 failure = classify(
@@ -444,6 +453,8 @@ class RealtimeLink:
                         if failure.fatal:
                             with contextlib.suppress(Exception):
                                 await ws.close(1000, "fatal error")
+                elif isinstance(event, rt.SessionCreated):
+                    await self._send_session(ws)  # every session.created: the full config
                 self._dispatch(event)
         except ConnectionClosed:
             pass
