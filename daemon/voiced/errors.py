@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from voiced.core.reconnect import Failure, classify
+from voiced.logs import redact
 
 # Exit statuses (documented in the README and listed in the unit's RestartPreventExitStatus=).
 EXIT_OK = 0
@@ -34,6 +35,7 @@ class RealtimeError(VoicedError):
     """
 
     def __init__(self, message: str = "", *, failure: Failure | None = None) -> None:
+        message = redact(message)  # error texts leave the library: never a secret in them
         super().__init__(message)
         self._failure = failure or classify(exception=_short(message) or type(self).__name__)
 
@@ -102,7 +104,8 @@ class ConnectionLostError(RealtimeError):
 
     def __init__(self, message: str, close_code: int | None = None, reason: str = "") -> None:
         self.close_code = close_code
-        super().__init__(message, failure=classify(close_code=close_code, close_reason=reason))
+        failure = classify(close_code=close_code, close_reason=redact(reason))
+        super().__init__(message, failure=failure)
 
 
 class NotConnectedError(RealtimeError):

@@ -70,7 +70,8 @@ def error_from_handshake(exc: BaseException, endpoint: Endpoint) -> RealtimeErro
     if isinstance(exc, ConnectionClosed):
         frame = exc.rcvd or exc.sent
         close_code = frame.code if frame is not None else None
-        return ConnectionLostError(f"{host}: closed {close_code} during set-up", close_code)
+        reason = frame.reason if frame is not None else ""
+        return ConnectionLostError(f"{host}: closed {close_code} during set-up", close_code, reason)
     if isinstance(exc, socket.gaierror):
         return ConnectionRefusedByPeer(f"{host}: name not resolved ({exc.strerror})")
     if isinstance(exc, ConnectionRefusedError):

@@ -48,7 +48,7 @@ from voiced.errors import (
 )
 from voiced.link.endpoint import Endpoint
 from voiced.link.errors import error_from_handshake
-from voiced.logs import quiet_websockets_logger
+from voiced.logs import quiet_websockets_logger, redact, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,8 @@ class RealtimeLink:
         self._session_failure: Failure | None = None
         self._connected_at_s = 0.0
         quiet_websockets_logger()
+        for secret in endpoint.secrets:  # library mode too: logs and errors never show it
+            register_secret(secret)
 
     # ---- public -------------------------------------------------------------------------
 
@@ -400,7 +402,7 @@ class RealtimeLink:
             if isinstance(event, rt.ServerErrorEvent):
                 failure = classify(
                     code=event.code,
-                    message=event.message,
+                    message=redact(event.message),
                     error_type=event.error_type,
                     echoes_update=update_id is not None and event.client_event_id == update_id,
                 )
@@ -414,7 +416,9 @@ class RealtimeLink:
                         event.code or event.error_type, event.message[:300], failure=failure
                     )
             self._dispatch(event)
-        raise ConnectionLostError(f"closed {ws.close_code} during set-up", ws.close_code)
+        raise ConnectionLostError(
+            f"closed {ws.close_code} during set-up", ws.close_code, ws.close_reason or ""
+        )
 
     async def _deliver_outbox(self, ws: ClientConnection) -> None:
         """Send what was kept while offline, in order, before anything new.
@@ -446,13 +450,13 @@ class RealtimeLink:
                 event = rt.parse_server_event(message)
                 if isinstance(event, rt.ServerErrorEvent):
                     failure = classify(
-                        code=event.code, message=event.message, error_type=event.error_type
+                        code=event.code, message=redact(event.message), error_type=event.error_type
                     )
                     if failure.kind is not FailureKind.CONTINUE:
                         self._session_failure = failure
-                        if failure.fatal:
-                            with contextlib.suppress(Exception):
-                                await ws.close(1000, "fatal error")
+                        if failure.fatal or failure.kind is FailureKind.EXPIRED:
+                            with contextlib.suppress(Exception):  # this session is over
+                                await ws.close(1000, failure.kind.value)
                 elif isinstance(event, rt.SessionCreated):
                     await self._send_session(ws)  # every session.created: the full config
                 self._dispatch(event)
@@ -462,7 +466,7 @@ class RealtimeLink:
             rotation.cancel()
         if self._session_failure is not None:
             return self._session_failure
-        return classify(close_code=ws.close_code, close_reason=ws.close_reason or "")
+        return classify(close_code=ws.close_code, close_reason=redact(ws.close_reason or ""))
 
     async def _rotate_when_due(self, ws: ClientConnection) -> None:
         if self.rotate_after_s is None:
@@ -501,6 +505,7 @@ class RealtimeLink:
             log.exception("handler failed on %s; continuing", type(event).__name__)
 
     def _set_state(self, state: LinkState, detail: str) -> None:
+        detail = redact(detail)  # it reaches STATUS= and `voiced ctl status`
         if state is self.state and detail == self.detail:
             return
         self.state = state
