@@ -16,6 +16,7 @@ from voiced.errors import CredentialsRejectedError, NotConnectedError, RealtimeE
 from voiced.link import LinkState, RealtimeLink, realtime_endpoint
 from voiced.logs import register_secret
 from voiced.voice.base import Audio, RealtimeVoice
+from voiced.voice.shape import ga_session
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         self.url = url
         realtime_endpoint(provider=self.provider, model=model, api_key=None, url=url)  # checks url
         self.session_config: dict[str, Any] = deep_merge(
-            build_session(voice=speaker, talk_mode="vad"), session_config or {}
+            build_session(voice=speaker, talk_mode="vad"),
+            ga_session(session_config or {}, prefix="session_config", file="(arguments)"),
         )
         self.link_config = link_config or LinkConfig()
         self.tools: dict[str, Tool] = {}
@@ -216,6 +218,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
 
     async def update_config(self, session: Mapping[str, Any]) -> None:
         """Merge GA session fields; kept for every later reconnect, sent now when live."""
+        session = ga_session(session, prefix="update_config", file="(arguments)")
         self.session_config = deep_merge(self.session_config, session)
         if self.connected:
             # GA requires session.type on every update, partial or not.
