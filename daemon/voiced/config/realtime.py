@@ -81,6 +81,12 @@ class LinkConfig:
     """Rotate to a fresh session while idle after this; None: 55 min (28 on Azure)."""
     offline_buffer_s: float = 10.0
     """Audio kept while the link is down; the oldest is dropped past this."""
+    carry_over: bool = True
+    """Replay the conversation (transcripts) into every new session: rotation, reconnect."""
+    carry_over_turns: int = 20
+    """At most this many messages (user or assistant) are replayed, the latest."""
+    carry_over_chars: int = 8000
+    """At most this many characters of text are replayed in all."""
 
     def validate(self, file: str, prefix: str) -> None:
         for name in (
@@ -97,6 +103,15 @@ class LinkConfig:
                     file,
                     "must be above zero",
                     f"set {prefix}.{name} to a positive number of seconds",
+                )
+        for name in ("carry_over_turns", "carry_over_chars"):
+            if getattr(self, name) < 1:
+                raise ConfigError(
+                    f"{prefix}.{name}",
+                    file,
+                    "must be at least 1",
+                    f"set {prefix}.{name} to a positive whole number, "
+                    f"or {prefix}.carry_over = false to turn carry-over off",
                 )
         if self.backoff_max_s < self.backoff_initial_s:
             raise ConfigError(

@@ -87,6 +87,7 @@ class RealtimeLink:
         on_state: Callable[[LinkState, str], None] | None = None,
         on_error: Callable[[RealtimeError], None] | None = None,
         is_idle: Callable[[], bool] = lambda: True,
+        replay: Callable[[], list[dict[str, Any]]] | None = None,
         config: LinkConfig | None = None,
         rotate_after_s: float | None = None,
         policy: ReconnectPolicy | None = None,
@@ -99,6 +100,8 @@ class RealtimeLink:
         self._on_state = on_state or (lambda state, detail: None)
         self._on_error = on_error or (lambda exc: None)
         self._is_idle = is_idle
+        self._replay_items = replay
+        """The conversation items to carry into each new session (None: none)."""
         self._clock = clock
         self.rotate_after_s = rotate_after_s
         self.policy = policy or ReconnectPolicy(
@@ -258,6 +261,7 @@ class RealtimeLink:
                 self.connections += 1
                 self._connected_at_s = self._clock()
                 self.policy.on_connected(self._connected_at_s)
+                await self._carry_over(ws)
                 await self._deliver_outbox(ws)
                 self._set_state(LinkState.LIVE, "connected")
                 if first is not None and not first.done():
@@ -418,6 +422,21 @@ class RealtimeLink:
             self._dispatch(event)
         raise ConnectionLostError(
             f"closed {ws.close_code} during set-up", ws.close_code, ws.close_reason or ""
+        )
+
+    async def _carry_over(self, ws: ClientConnection) -> None:
+        """Replay the conversation so far into the new session, before any new turn."""
+        if self._replay_items is None or not self.config.carry_over:
+            return
+        items = self._replay_items()
+        if not items:
+            return
+        for item in items:
+            await self._write(ws, rt.item_create(self.ids.next(), item))
+        log.info(
+            "carried the conversation over: %d items replayed into the new session",
+            len(items),
+            extra={"VOICED_EVENT": "carry_over", "VOICED_ITEMS": len(items)},
         )
 
     async def _deliver_outbox(self, ws: ClientConnection) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from voiced.config.realtime import LinkConfig
 from voiced.core import protocol as rt
+from voiced.core.carryover import ConversationRecord
 from voiced.core.reconnect import default_rotate_after_s
 from voiced.core.session import build_session, deep_merge
 from voiced.errors import CredentialsRejectedError, NotConnectedError, RealtimeError, ServerError
@@ -69,6 +70,11 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             ga_session(session_config or {}, prefix="session_config", file="(arguments)"),
         )
         self.link_config = link_config or LinkConfig()
+        self.record = ConversationRecord(
+            max_turns=self.link_config.carry_over_turns,
+            max_chars=self.link_config.carry_over_chars,
+        )
+        """What was said, replayed into each new session (link.carry_over)."""
         self.tools: dict[str, Tool] = {}
         self.link: RealtimeLink | None = None
 
@@ -95,6 +101,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             on_state=self._on_state,
             on_error=lambda exc: self.emit("error", exc),
             is_idle=lambda: self.idle,
+            replay=self.record.items,
             config=self.link_config,
             rotate_after_s=rotate if rotate is not None else default_rotate_after_s(self.provider),
         )
@@ -213,6 +220,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
     async def send_text(self, text: str, *, respond: bool = True) -> None:
         """Add a user text message (and ask for a response)."""
         await self._send(rt.item_create(self._next_id(), rt.user_text_item(text)))
+        self.record.add("user", text)
         if respond:
             await self._send(rt.response_create(self._next_id()))
 
@@ -263,7 +271,10 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             case rt.TranscriptDelta(role="assistant"):
                 self.emit("writing", event.text, "assistant")
             case rt.TranscriptDone(role="user"):
+                self.record.add("user", event.text)
                 self.emit("writing", event.text, "user")
+            case rt.TranscriptDone(role="assistant"):
+                self.record.add("assistant", event.text)
             case rt.SpeechStarted():
                 self.emit("speech_started")
             case rt.SpeechStopped():
