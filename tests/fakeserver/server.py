@@ -198,6 +198,16 @@ class FakeRealtimeServer:
                 except ConnectionClosed:
                     break
 
+    async def write_raw(self, data: bytes, *, abort_after_s: float = 0.05) -> None:
+        """Write raw bytes (a hand-made or partial frame) to every connection, then reset."""
+        drivers = list(self._drivers)
+        for driver in drivers:
+            driver.dead = True  # nothing else is sent on it
+            driver.ws.transport.write(data)
+        await asyncio.sleep(abort_after_s)
+        for driver in drivers:
+            driver.ws.transport.abort()
+
     async def drop_all(self, code: int = 1011) -> None:
         """Close every live connection with ``code`` (dead links are aborted)."""
         await asyncio.gather(*(driver.close(code) for driver in list(self._drivers)))
