@@ -23,7 +23,8 @@ class Faults:
     reject_status: int | None = None
     # Response body; "" means an OpenAI-style JSON error body chosen from the status.
     reject_body: str = ""
-    # Adds a ``Retry-After`` header (seconds, rounded up to an integer).
+    # Adds a ``Retry-After`` header (seconds, rounded up to an integer; below 1 s sent as is,
+    # a scaled time for soak tests).
     retry_after_s: float | None = None
     # Reject only the first N attempts made since these Faults were assigned.
     reject_first_n: int | None = None

@@ -222,7 +222,9 @@ class FakeRealtimeServer:
             del response.headers["Content-Type"]
             response.headers["Content-Type"] = "application/json"
         if retry_after_s is not None:
-            response.headers["Retry-After"] = str(math.ceil(retry_after_s))
+            # Below one second: sent as is, a scaled time for soak tests (HTTP wants integers).
+            value = f"{retry_after_s:g}" if retry_after_s < 1 else str(math.ceil(retry_after_s))
+            response.headers["Retry-After"] = value
         return response
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
