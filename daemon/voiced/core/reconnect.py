@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: Error codes (server `error` events and HTTP bodies) that retrying cannot fix.
 FATAL_CODES = frozenset(
@@ -60,8 +60,7 @@ class FailureKind(enum.Enum):
     """The server refused our session configuration: retrying the same one cannot help."""
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(NamedTuple):
     kind: FailureKind
     reason: str
     """Short, human, secret-free: goes into logs and STATUS=."""
@@ -73,8 +72,7 @@ class Failure:
         return self.kind is FailureKind.FATAL or self.kind is FailureKind.CONFIG
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     retry: bool
     delay_s: float
     reason: str
