@@ -61,6 +61,7 @@ unit: venv deps-test
 test: lint unit
 
 bench: venv deps-test
+	@$(MAKE) --no-print-directory apt PKGS="valgrind"
 	$(PY) bench/run.py
 
 # On the Pi: a system-wide install under /opt/voiced run by systemd as user voiced.

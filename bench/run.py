@@ -21,8 +21,8 @@ sys.path.insert(0, str(BENCH))
 
 from peer_venv import ensure_peer_venv  # noqa: E402
 
-SCRIPTS = ("link_bench.py", "audio_bench.py", "panel_bench.py")
-ORDER = ("link.md", "audio.md", "panel.md")
+SCRIPTS = ("link_bench.py", "startup_bench.py", "audio_bench.py", "panel_bench.py")
+ORDER = ("link.md", "startup.md", "audio.md", "panel.md")
 
 
 def run_benchmarks(extra: list[str]) -> list[str]:

@@ -2,6 +2,7 @@
 
 ``--client voiced``: ``OpenAIRealtimeVoice`` (import voiced.voice, connect(), close()).
 ``--client plain``: websockets + json, the same handshake and session.update by hand.
+``--client openai``: openai-python's realtime client (run with .venv-peer's python).
 ``--client none``: the interpreter alone (python -c pass), the floor of both.
 """
 
@@ -51,12 +52,34 @@ def plain_startup(url: str, key: str) -> None:
     asyncio.run(run())
 
 
+def openai_startup(url: str, key: str) -> None:
+    import asyncio
+
+    from openai import AsyncOpenAI
+
+    base_url = url.split("/realtime")[0]
+
+    async def run() -> None:
+        http_base = base_url.replace("ws://", "http://", 1)
+        client = AsyncOpenAI(api_key=key, base_url=http_base, websocket_base_url=base_url)
+        async with client.realtime.connect(model="gpt-realtime") as conn:
+            async for event in conn:
+                if event.type == "session.created":
+                    await conn.session.update(session={"type": "realtime"})
+                elif event.type == "session.updated":
+                    break
+
+    asyncio.run(run())
+
+
 def main() -> None:
     client, url, key = sys.argv[1], sys.argv[2], sys.argv[3]
     if client == "voiced":
         voiced_startup(url, key)
     elif client == "plain":
         plain_startup(url, key)
+    elif client == "openai":
+        openai_startup(url, key)
 
 
 if __name__ == "__main__":
