@@ -157,9 +157,12 @@ async def drop_during_delivery(server: FakeRealtimeServer, voice: OpenAIRealtime
     await wait_until(lambda: not voice.connected)
     for i in range(40):
         await voice.send(bytes([i]) * 24_000)
-    server.faults = Faults(reset_after_received=3)
-    await wait_until(lambda: len(server.connections) >= 2)
+    before = len(server.connections)
+    # session.update, 2 carried-over items, then a few appends: the reset comes mid-delivery.
+    server.faults = Faults(reset_after_received=8, stall_before_reset=True)
+    await wait_until(lambda: len(server.connections) > before)
     server.faults = Faults()
+    await wait_until(lambda: len(server.connections) > before + 1)  # the one after the reset
 
 
 async def drop_during_setup(server: FakeRealtimeServer, voice: OpenAIRealtimeVoice) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 @dataclass
 class _Entry:
     seq: int
-    frame: str
+    frame: str | bytes
     audio_ms: float
 
 
@@ -39,7 +39,7 @@ class Outbox:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def put(self, frame: str, audio_ms: float = 0.0) -> float:
+    def put(self, frame: str | bytes, audio_ms: float = 0.0) -> float:
         """Keep `frame`; return the ms of audio dropped to make room (0 when none)."""
         self._seq += 1
         self._entries.append(_Entry(self._seq, frame, audio_ms))
@@ -60,7 +60,7 @@ class Outbox:
         self.dropped_since_drain_ms += dropped
         return dropped
 
-    def head(self) -> tuple[int, str] | None:
+    def head(self) -> tuple[int, str | bytes] | None:
         """(sequence number, frame) of the oldest frame kept, or None when empty."""
         if not self._entries:
             return None
@@ -82,7 +82,7 @@ class Outbox:
         """Everything kept was delivered: the next outage counts its drops afresh."""
         self.dropped_since_drain_ms = 0.0
 
-    def drain(self) -> list[str]:
+    def drain(self) -> list[str | bytes]:
         """Everything kept, oldest first; the outbox is empty afterwards."""
         frames = [e.frame for e in self._entries]
         self._entries.clear()

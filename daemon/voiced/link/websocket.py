@@ -179,7 +179,7 @@ class RealtimeLink:
         if self._task is None or self._task.done():
             self.start()
 
-    async def send_frame(self, frame: str, *, audio_ms: float = 0.0) -> None:
+    async def send_frame(self, frame: str | bytes, *, audio_ms: float = 0.0) -> None:
         """Send `frame` now when live; otherwise keep it (bounded) for the next session."""
         ws = self._ws
         if ws is not None and self.state is LinkState.LIVE and not len(self.outbox):
@@ -198,7 +198,7 @@ class RealtimeLink:
                 extra={"VOICED_EVENT": "audio_drop"},
             )
 
-    async def _write(self, ws: ClientConnection, frame: str) -> None:
+    async def _write(self, ws: ClientConnection, frame: str | bytes) -> None:
         """The one write path: every frame leaves here (session.update and the outbox too).
 
         It checks that `ws` is still this link's open connection and turns any failure of the
@@ -208,7 +208,7 @@ class RealtimeLink:
         if ws is not self._ws or self._closing:
             raise ConnectionLostError("the connection is no longer open")
         try:
-            await ws.send(frame)
+            await ws.send(frame, text=True)  # ASCII bytes go out as a text frame, unchanged
         except ConnectionClosed as exc:
             frame_in = exc.rcvd or exc.sent
             code = frame_in.code if frame_in is not None else None

@@ -134,7 +134,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
 
     # ---- sending --------------------------------------------------------------------------
 
-    async def _send(self, frame: str, audio_ms: float = 0.0) -> None:
+    async def _send(self, frame: str | bytes, audio_ms: float = 0.0) -> None:
         if self.link is None:
             raise NotConnectedError("not connected: call connect() first")
         await self.link.send_frame(frame, audio_ms=audio_ms)
