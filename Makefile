@@ -7,8 +7,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian / Raspberry Pi OS packages the compiled dependencies need (pyalsaaudio, systemd-python).
 APT_BUILD := libasound2-dev libsystemd-dev pkg-config gcc alsa-utils
-# Extra packages the test suite uses: a real sound server (PipeWire) and real network faults.
-APT_TEST := pipewire pipewire-alsa pipewire-bin wireplumber dbus nftables iproute2 util-linux
+# Extra packages the test suite uses: a real sound server (PipeWire), real network faults and
+# a speech synthesiser (wake-word and notice tests).
+APT_TEST := pipewire pipewire-alsa pipewire-bin wireplumber dbus nftables iproute2 util-linux \
+	espeak-ng
 
 .PHONY: all run test lint unit bench install deps deps-test venv clean devices check
 
@@ -35,7 +37,7 @@ $(VENV)/.stamp: pyproject.toml
 	@$(MAKE) --no-print-directory deps
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV_FLAGS) $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,hands-free]'
 	@touch $@
 
 venv: $(VENV)/.stamp

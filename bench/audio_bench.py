@@ -25,12 +25,10 @@ from voiced.config.audio import AudioConfig  # noqa: E402
 
 from audio_rig import (  # noqa: E402
     MonitorRecorder,
-    PipeWireSession,
-    alsa_config_path,
     audible_ms,
+    pipewire_devices,
     sine,
     tone_analysis,
-    write_alsa_config,
 )
 
 DEFAULTS = AudioConfig()
@@ -364,14 +362,7 @@ def table(results: dict[str, Any]) -> str:
 
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="voiced-audio-bench-"))
-    os.environ["ALSA_CONFIG_PATH"] = alsa_config_path(
-        write_alsa_config(tmp / "alsa", pipewire=True)
-    )
-    session = PipeWireSession(tmp / "pipewire")
-    try:
-        session.start()
-        for key in ("XDG_RUNTIME_DIR", "PIPEWIRE_RUNTIME_DIR"):
-            os.environ[key] = session.env[key]
+    with pipewire_devices(tmp):
         results: dict[str, Any] = {
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}",
@@ -394,8 +385,6 @@ def main() -> int:
             "alsa_plug_linear": plug_peer(tmp),
             "flush_and_position": asyncio.run(flush_and_position()),
         }
-    finally:
-        session.stop()
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "audio.json").write_text(json.dumps(results, indent=2) + "\n")

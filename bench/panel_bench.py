@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE.parent / "daemon"))
 from gpiozero.pins.mock import MockFactory, MockPWMPin  # noqa: E402
 
 from voiced.config.talk import TalkConfig  # noqa: E402
-from voiced.core.status import Status, TalkEvent  # noqa: E402
+from voiced.core.status import ButtonGesture, Gesture, PanelInput, Status  # noqa: E402
 from voiced.panel.gpio import GpioPanel  # noqa: E402
 from voiced.panel.lights.apa102 import Apa102Light, BitBangSpi, GpiozeroSpi  # noqa: E402
 from voiced.panel.lights.base import Frame, Light  # noqa: E402
@@ -63,19 +63,20 @@ class TimedLight(PwmLight):
 
 
 async def edge_latency(debounce_ms: float, presses: int) -> dict[str, Any]:
-    """Press → TALK_START on the loop, and press → the status light showing `listening`."""
+    """Press → the PRESS gesture on the loop, and press → the light showing `listening`."""
     factory = MockFactory(pin_class=MockPWMPin)
     profile = load_profiles()["aiy-voice-hat"]
     light = TimedLight(25, pin_factory=factory)
     talk = TalkConfig(mode="hold", debounce_ms=debounce_ms, long_press_s=60.0)
     panel = GpioPanel(profile, talk, pin_factory=factory, light=light)
     loop = asyncio.get_running_loop()
-    got: asyncio.Queue[tuple[TalkEvent, float]] = asyncio.Queue()
+    got: asyncio.Queue[tuple[Gesture | None, float]] = asyncio.Queue()
 
-    def on_talk(event: TalkEvent) -> None:  # what the app does: react, show the status
+    def on_talk(event: PanelInput) -> None:  # what the app does: react, show the status
         now = time.perf_counter()
-        panel.show(Status.LISTENING if event is TalkEvent.TALK_START else Status.READY)
-        got.put_nowait((event, now))
+        kind = event.gesture if isinstance(event, ButtonGesture) else None
+        panel.show(Status.LISTENING if kind is Gesture.PRESS else Status.READY)
+        got.put_nowait((kind, now))
 
     await panel.start(on_talk)
     pin = factory.pin(23)
@@ -87,14 +88,14 @@ async def edge_latency(debounce_ms: float, presses: int) -> dict[str, Any]:
         light.listening.clear()
         t0 = await loop.run_in_executor(None, lambda: (time.perf_counter(), pin.drive_low())[0])
         event, t1 = await got.get()
-        assert event is TalkEvent.TALK_START
+        assert event is Gesture.PRESS
         await loop.run_in_executor(None, light.listening.wait, 2.0)
         assert light.listening_at is not None
         to_event.append((t1 - t0) * 1000)
         to_light.append((light.listening_at - t0) * 1000)
         await loop.run_in_executor(None, pin.drive_high)
         event, _ = await got.get()
-        assert event is TalkEvent.TALK_END
+        assert event is Gesture.RELEASE
         await asyncio.sleep(settle_s)
     await panel.stop()
     factory.close()
@@ -177,7 +178,7 @@ def table(result: dict[str, Any]) -> str:
         "",
         "### Button edge → loop (hold mode, edges driven from another thread)",
         "",
-        "| debounce | presses | edge→TALK_START p50 / p95 (ms) | edge→light shows listening "
+        "| debounce | presses | edge→PRESS p50 / p95 (ms) | edge→light shows listening "
         "p50 / p95 (ms) |",
         "|---|---|---|---|",
     ]

@@ -1,10 +1,11 @@
 """`make bench`: every benchmark, then bench/results/README.md from their reports.
 
-Runs bench/link_bench.py, then bench/audio_bench.py and bench/panel_bench.py when they
-exist, each as its own process with this Python (the project venv). Each writes
-bench/results/<name>.json and bench/results/<name>.md; the .md files are joined, in a
-fixed order, into bench/results/README.md. The peer's venv (.venv-peer) is created first
-when missing. Extra arguments are passed to every benchmark script unchanged.
+Runs bench/link_bench.py, then bench/audio_bench.py, panel_bench.py, talk_bench.py and
+wake_bench.py (hands-free: wake word, echo cancellation) when they exist, each as its own
+process with this Python (the project venv). Each writes bench/results/<name>.json and
+bench/results/<name>.md; the .md files are joined, in a fixed order, into
+bench/results/README.md. The peer's venv (.venv-peer) is created first when missing. Extra
+arguments are passed to every benchmark script unchanged.
 """
 
 from __future__ import annotations
@@ -21,8 +22,16 @@ sys.path.insert(0, str(BENCH))
 
 from peer_venv import ensure_peer_venv  # noqa: E402
 
-SCRIPTS = ("link_bench.py", "startup_bench.py", "audio_bench.py", "panel_bench.py")
-ORDER = ("link.md", "startup.md", "audio.md", "panel.md")
+SCRIPTS = (
+    "link_bench.py",
+    "startup_bench.py",
+    "audio_bench.py",
+    "panel_bench.py",
+    "talk_bench.py",
+    "rest_bench.py",
+    "wake_bench.py",
+)
+ORDER = ("link.md", "startup.md", "audio.md", "panel.md", "talk.md", "rest.md", "handsfree.md")
 
 
 def run_benchmarks(extra: list[str]) -> list[str]:

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -226,6 +227,23 @@ class PipeWireSession:
         raise RuntimeError(f"PipeWire test session: {what} not ready in {timeout_s} s\n{logs}")
 
 
+@contextlib.contextmanager
+def pipewire_devices(directory: Path) -> Iterator[PipeWireSession]:
+    """For a whole process (the benchmarks): the test PCMs, pwmic and pwspk among them, on a
+    private PipeWire session that this process's ALSA clients reach; stopped after."""
+    os.environ["ALSA_CONFIG_PATH"] = alsa_config_path(
+        write_alsa_config(directory / "alsa", pipewire=True)
+    )
+    session = PipeWireSession(directory / "pipewire")
+    try:
+        session.start()
+        for key in ("XDG_RUNTIME_DIR", "PIPEWIRE_RUNTIME_DIR"):
+            os.environ[key] = session.env[key]
+        yield session
+    finally:
+        session.stop()
+
+
 def _terminate(proc: subprocess.Popen[bytes] | None) -> None:
     if proc is None or proc.poll() is not None:
         return
@@ -304,3 +322,52 @@ def audible_ms(samples: npt.NDArray[np.int16], rate_hz: int, threshold: int = 20
     """Span from the first to the last sample above `threshold`, in ms (0 if none)."""
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)
     return 0.0 if loud.size == 0 else (loud[-1] - loud[0] + 1) * 1000.0 / rate_hz
+
+
+@dataclass(frozen=True)
+class ThreadActivity:
+    """One thread's context switches (each a wake-up) and CPU seconds so far."""
+
+    name: str
+    switches: int
+    cpu_s: float
+
+
+def thread_activity() -> dict[int, ThreadActivity]:
+    """Every thread of this process, by id, named as Python named it (else its comm), from
+    /proc/self/task/*/status (voluntary + nonvoluntary switches) and schedstat."""
+    import threading
+
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    out: dict[int, ThreadActivity] = {}
+    for tid_text in os.listdir("/proc/self/task"):
+        tid = int(tid_text)
+        try:
+            base = f"/proc/self/task/{tid}"
+            comm = Path(f"{base}/comm").read_text().strip()
+            fields = dict(
+                line.split(":", 1) for line in Path(f"{base}/status").read_text().splitlines()
+            )
+            switches = int(fields["voluntary_ctxt_switches"]) + int(
+                fields["nonvoluntary_ctxt_switches"]
+            )
+            cpu_s = int(Path(f"{base}/schedstat").read_text().split()[0]) / 1e9
+        except (OSError, KeyError, ValueError):
+            continue  # the thread ended
+        out[tid] = ThreadActivity(names.get(tid, comm), switches, cpu_s)
+    return out
+
+
+def activity_between(
+    before: dict[int, ThreadActivity], after: dict[int, ThreadActivity], wall_s: float
+) -> dict[str, tuple[float, float]]:
+    """Per thread name: (wake-ups per second, CPU % of one core) between two snapshots."""
+    out: dict[str, tuple[float, float]] = {}
+    for tid, now in after.items():
+        then = before.get(tid, ThreadActivity(now.name, 0, 0.0))
+        rate, cpu = out.get(now.name, (0.0, 0.0))
+        out[now.name] = (
+            rate + (now.switches - then.switches) / wall_s,
+            cpu + 100 * (now.cpu_s - then.cpu_s) / wall_s,
+        )
+    return out

@@ -26,26 +26,8 @@ from voiced.panel.null import NullPanel
 from voiced.voice import RealtimeVoice
 
 from conftest import API_KEY, checked_server, wait_until
+from fakes import drain
 from fakeserver import tone
-
-
-@pytest.fixture
-def notify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> socket.socket:
-    path = tmp_path / "notify.sock"
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(str(path))
-    sock.setblocking(False)
-    monkeypatch.setenv("NOTIFY_SOCKET", str(path))
-    return sock
-
-
-def drain(sock: socket.socket) -> list[str]:
-    out = []
-    while True:
-        try:
-            out.append(sock.recv(4096).decode())
-        except BlockingIOError:
-            return out
 
 
 async def test_push_to_talk_end_to_end(
@@ -70,6 +52,7 @@ async def test_push_to_talk_end_to_end(
                 input_rate_hz=24000,
                 output_rate_hz=24000,
                 prebuffer_ms=1000,
+                mic_idle_read_ms=0,  # a FIFO blocks a read until the test writes: every period
             ),
             panel=PanelConfig(board="usb-generic"),
         )
@@ -91,6 +74,7 @@ async def test_push_to_talk_end_to_end(
         said = tone(0.5, 300.0)
         os.write(writer, said)
         await wait_until(lambda: srv.connections[0].input_audio == bytearray(said))
+        await asyncio.sleep(0.35)  # the FIFO gave 0.5 s of speech at once: hold past a tap
         button.drive_high()
         await wait_until(lambda: srv.connections[0].committed_audio == [said])
         try:
@@ -99,7 +83,7 @@ async def test_push_to_talk_end_to_end(
             raise AssertionError(
                 (
                     daemon.status,
-                    daemon.thinking,
+                    daemon.machine.busy,
                     speaker.is_playing(),
                     srv.connections[0].sent_types[-6:],
                 )

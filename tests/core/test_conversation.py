@@ -22,17 +22,6 @@ def test_no_truncation_at_zero() -> None:
     assert ResponseTracker().truncation(100) is None
 
 
-def test_commit_minimum_is_100_ms() -> None:
-    """99 ms of input is not enough to commit; 100 ms is."""
-    t = ResponseTracker()
-    t.on_appended(48 * 99)
-    assert not t.commit_ready()
-    t.on_appended(48)
-    assert t.commit_ready()
-    t.on_committed()
-    assert t.input_bytes == 0
-
-
 def test_idle_follows_responses_and_input() -> None:
     """Idle only with no active response and no uncommitted input."""
     t = ResponseTracker()

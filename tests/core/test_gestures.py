@@ -1,4 +1,4 @@
-"""Talk-mode gestures, debounce and key-repeat decoding from timestamped edges."""
+"""Button gestures (leading-edge debounce, long press), their meaning per mode, key repeat."""
 
 from __future__ import annotations
 
@@ -10,39 +10,35 @@ from voiced.core.gestures import (
     Debouncer,
     Edge,
     KeyRepeatDecoder,
-    TalkGestures,
+    TalkButton,
     TalkMode,
+    meaning,
 )
-from voiced.core.status import TalkEvent
+from voiced.core.status import ButtonGesture, Gesture, TalkEvent
 
 P, R = Edge.PRESS, Edge.RELEASE
-START, END, CANCEL, MUTE = (
-    TalkEvent.TALK_START,
-    TalkEvent.TALK_END,
-    TalkEvent.CANCEL,
-    TalkEvent.MUTE_TOGGLE,
-)
+PRESS, RELEASE, LONG = Gesture.PRESS, Gesture.RELEASE, Gesture.LONG_PRESS
 
 
 def drive(
-    g: TalkGestures | ClickGestures, edges: list[tuple[Edge, float]], until_s: float
-) -> list[tuple[TalkEvent, float]]:
+    g: TalkButton | ClickGestures, edges: list[tuple[Edge, float]], until_s: float
+) -> list[ButtonGesture | TalkEvent]:
     """Play edges in order, ticking at every deadline the gesture machine asks for."""
-    out: list[tuple[TalkEvent, float]] = []
+    out: list[ButtonGesture | TalkEvent] = []
     for edge, t in [*edges, (None, until_s)]:
         while (d := g.next_deadline_s()) is not None and d <= t:
-            out += [(e, d) for e in g.tick(d)]
+            out += g.tick(d)
         if edge is not None:
-            out += [(e, t) for e in g.edge(edge, t)]
+            out += g.edge(edge, t)
     return out
 
 
-def events(out: list[tuple[TalkEvent, float]]) -> list[TalkEvent]:
-    return [e for e, _ in out]
+def kinds(out: list[ButtonGesture | TalkEvent]) -> list[tuple[Gesture, float]]:
+    return [(g.gesture, round(g.at_s, 6)) for g in out if isinstance(g, ButtonGesture)]
 
 
-def talk(mode: TalkMode = "hold") -> TalkGestures:
-    return TalkGestures(mode, debounce_ms=30, long_press_s=2.0)
+def button() -> TalkButton:
+    return TalkButton(debounce_ms=30, long_press_s=2.0)
 
 
 def bounce(edge: Edge, t: float, n: int = 4, gap_s: float = 0.002) -> list[tuple[Edge, float]]:
@@ -51,116 +47,111 @@ def bounce(edge: Edge, t: float, n: int = 4, gap_s: float = 0.002) -> list[tuple
     return [(edge if i % 2 == 0 else other, t + i * gap_s) for i in range(2 * n + 1)]
 
 
-def test_hold_press_release() -> None:
-    """hold: a clean press and release give TALK_START then TALK_END, each after the debounce."""
-    out = drive(talk(), [(P, 1.0), (R, 1.5)], 5.0)
-    assert out == [(START, 1.03), (END, 1.53)]
+def test_press_is_taken_on_its_leading_edge() -> None:
+    """The press counts at the first edge, with no debounce delay; the release likewise."""
+    out = drive(button(), [(P, 1.0), (R, 1.5)], 5.0)
+    assert kinds(out) == [(PRESS, 1.0), (RELEASE, 1.5)]
+    release = out[-1]
+    assert isinstance(release, ButtonGesture) and abs(release.held_s - 0.5) < 1e-9
 
 
-def test_hold_press_shorter_than_debounce_is_ignored() -> None:
-    """A 20 ms blip is below the 30 ms debounce: nothing at all."""
-    assert drive(talk(), [(P, 1.0), (R, 1.02)], 5.0) == []
+def test_press_shorter_than_debounce_is_still_a_press() -> None:
+    """A 10 ms blip: PRESS at once, RELEASE when the debounce time is up, held 30 ms."""
+    out = drive(button(), [(P, 1.0), (R, 1.01)], 5.0)
+    assert kinds(out) == [(PRESS, 1.0), (RELEASE, 1.03)]
 
 
-def test_hold_bounce_trains_give_one_start_and_one_end() -> None:
-    """Bounce trains on press and on release collapse to one event each."""
-    out = drive(talk(), [*bounce(P, 1.0), *bounce(R, 1.8)], 5.0)
-    assert events(out) == [START, END]
-    assert abs(out[0][1] - (1.016 + 0.03)) < 1e-9
+def test_bounce_trains_give_one_press_and_one_release() -> None:
+    """Bounces after each edge are ignored for the debounce time."""
+    out = drive(button(), [*bounce(P, 1.0), *bounce(R, 1.5)], 5.0)
+    assert kinds(out) == [(PRESS, 1.0), (RELEASE, 1.5)]
 
 
-def test_hold_long_press_cancels_while_held() -> None:
-    """Held past long_press_s: CANCEL fires at 2 s while still held, release sends nothing."""
-    out = drive(talk(), [(P, 1.0), (R, 4.0)], 6.0)
-    assert out == [(START, 1.03), (CANCEL, 3.0)]
-
-
-def test_hold_just_short_of_long_press_ends_turn() -> None:
-    """Released at 1.99 s: TALK_END, not CANCEL, even when the timer is checked late."""
-    g = talk()
-    assert g.edge(P, 0.0) == []
-    assert g.tick(0.03) == [START]
-    assert g.edge(R, 1.99) == []
-    assert g.tick(2.5) == [END]  # a late tick: the release happened before 2 s
-
-
-def test_toggle_press_press() -> None:
-    """toggle: first press starts, second press ends; releases send nothing."""
-    out = drive(talk("toggle"), [(P, 1), (R, 1.2), (P, 3), (R, 3.1)], 5.0)
-    assert events(out) == [START, END]
-
-
-def test_toggle_long_press_cancels_and_resets() -> None:
-    """toggle: a long press cancels; the next short press starts a new turn."""
-    g = talk("toggle")
-    out = drive(g, [(P, 1), (R, 3.5), (P, 5), (R, 5.1)], 6.0)
-    assert events(out) == [START, CANCEL, START]
-    assert g.talking
-
-
-def test_vad_short_press_mutes_long_press_cancels() -> None:
-    """vad: short press → MUTE_TOGGLE on release; long press → CANCEL only."""
-    out = drive(talk("vad"), [(P, 1), (R, 1.3), (P, 2), (R, 4.5)], 6.0)
-    assert out == [(MUTE, 1.33), (CANCEL, 4.0)]
-
-
-def test_click_button_with_bounces() -> None:
-    """An extra button sends its event once per accepted press."""
-    g = ClickGestures(TalkEvent.VOLUME_UP, debounce_ms=30)
-    out = drive(g, [*bounce(P, 1.0), *bounce(R, 1.2), (P, 2.0), (R, 2.01)], 3.0)
-    assert events(out) == [TalkEvent.VOLUME_UP]
-
-
-def test_zero_debounce_is_immediate() -> None:
-    """debounce_ms = 0 (keyboard): edges are accepted at once."""
-    g = TalkGestures("hold", debounce_ms=0, long_press_s=2.0)
-    assert g.edge(P, 1.0) == [START]
-    assert g.edge(R, 1.1) == [END]
-
-
-def test_debouncer_reports_first_stable_edge_time() -> None:
-    """Accepted changes carry the time of the edge that began the stable level."""
-    d = Debouncer(debounce_ms=10)
-    d.edge(P, 0.0)
-    d.edge(R, 0.004)
-    d.edge(P, 0.006)
-    assert d.next_deadline_s() == 0.016
-    assert d.tick(0.016) == [(True, 0.006)]
+def test_long_press_fires_while_held_and_release_follows() -> None:
+    """A 10 s hold: LONG_PRESS at 2 s (still held), then RELEASE with held_s = 10 and long."""
+    out = drive(button(), [(P, 1.0), (R, 11.0)], 20.0)
+    assert kinds(out) == [(PRESS, 1.0), (LONG, 3.0), (RELEASE, 11.0)]
+    release = out[-1]
+    assert isinstance(release, ButtonGesture) and release.long and release.held_s == 10.0
 
 
 @given(
-    gaps=st.lists(st.floats(min_value=0.0005, max_value=0.029), min_size=0, max_size=12),
-    held_s=st.floats(min_value=0.05, max_value=1.9),
+    gaps=st.lists(st.floats(0.0005, 0.002), min_size=1, max_size=12),
+    held_s=st.floats(0.05, 1.5),
 )
-def test_any_bounce_train_gives_exactly_start_end(gaps: list[float], held_s: float) -> None:
-    """Property: bounces shorter than the debounce never add or drop a hold turn."""
-    edges = [(P, 0.0)]
-    t = 0.0
+def test_any_bounce_train_gives_exactly_press_release(gaps: list[float], held_s: float) -> None:
+    """Whatever the bounces (a train shorter than the debounce), one PRESS then one RELEASE."""
+    edges: list[tuple[Edge, float]] = []
+    t = 1.0
     for i, gap in enumerate(gaps):
+        edges.append((P if i % 2 == 0 else R, t))
         t += gap
-        edges.append((R if i % 2 == 0 else P, t))
-    if edges[-1][0] is R:
-        t += 0.001
-        edges.append((P, t))
-    edges.append((R, t + held_s))
-    assert events(drive(talk(), edges, t + held_s + 1.0)) == [START, END]
+    edges.append((P, t))
+    release_at = t + held_s
+    edges.append((R, release_at))
+    out = drive(button(), edges, release_at + 5.0)
+    assert [g for g, _ in kinds(out)] == [PRESS, RELEASE]
+
+
+def test_click_button_with_bounces() -> None:
+    """An extra button sends its event once per press, at the leading edge."""
+    g = ClickGestures(TalkEvent.VOLUME_UP, debounce_ms=30)
+    out = drive(g, [*bounce(P, 1.0), *bounce(R, 1.2), (P, 2.0), (R, 2.1)], 5.0)
+    assert out == [TalkEvent.VOLUME_UP, TalkEvent.VOLUME_UP]
+
+
+def test_debouncer_settles_on_the_level_left_after_the_quiet_time() -> None:
+    """Pressed, then released inside the quiet time: the release counts when it ends."""
+    d = Debouncer(debounce_ms=30)
+    assert d.edge(P, 1.0) == [(True, 1.0)]
+    assert d.edge(R, 1.01) == []
+    assert d.next_deadline_s() == 1.03
+    assert d.tick(1.03) == [(False, 1.03)]
+    assert d.next_deadline_s() is None
+
+
+def g(kind: Gesture, held_s: float = 0.0, long: bool = False) -> ButtonGesture:
+    return ButtonGesture(kind, 1.0, held_s=held_s, long=long)
+
+
+def test_meaning_hold() -> None:
+    """hold: press talks, release sends, a tap cancels, a long press means nothing."""
+    assert meaning("hold", g(PRESS), tap_s=0.3) == [TalkEvent.TALK_START]
+    assert meaning("hold", g(RELEASE, 10.0, True), tap_s=0.3) == [TalkEvent.TALK_END]
+    assert meaning("hold", g(RELEASE, 0.05), tap_s=0.3) == [TalkEvent.CANCEL]
+    assert meaning("hold", g(LONG, 2.0, True), tap_s=0.3) == []
+
+
+def test_meaning_toggle() -> None:
+    """toggle: each press starts or sends; a long press cancels; a release means nothing."""
+    assert meaning("toggle", g(PRESS), tap_s=0.3) == [TalkEvent.TOGGLE_TURN]
+    assert meaning("toggle", g(RELEASE, 0.05), tap_s=0.3) == []
+    assert meaning("toggle", g(LONG, 2.0, True), tap_s=0.3) == [TalkEvent.CANCEL]
+
+
+def test_meaning_vad() -> None:
+    """vad: a short press mutes or unmutes (on release); a long press cancels, once."""
+    mode: TalkMode = "vad"
+    assert meaning(mode, g(PRESS), tap_s=0.3) == []
+    assert meaning(mode, g(RELEASE, 0.05), tap_s=0.3) == [TalkEvent.MUTE_TOGGLE]
+    assert meaning(mode, g(LONG, 2.0, True), tap_s=0.3) == [TalkEvent.CANCEL]
+    assert meaning(mode, g(RELEASE, 3.0, True), tap_s=0.3) == []
 
 
 def test_key_repeat_decoder_hold_and_release() -> None:
-    """Auto-repeat: first key presses, repeats keep it held, silence releases it."""
+    """Repeats keep the key held; the release is placed at the last repeat."""
     k = KeyRepeatDecoder(release_after_s=0.7, repeat_gap_s=0.2)
-    assert k.key(0.0) == [P]
-    assert k.tick(0.5) == []  # inside the initial repeat delay
-    assert k.key(0.5) == []
-    assert k.key(0.53) == []
-    assert k.next_deadline_s() == 0.53 + 0.2
-    assert k.tick(0.74) == [R]
-    assert not k.held
+    assert k.key(1.0) == [(P, 1.0)]
+    for i in range(1, 30):
+        assert k.key(1.5 + i * 0.033) == []
+    last = 1.5 + 29 * 0.033
+    assert k.next_deadline_s() == last + 0.2
+    assert k.tick(last + 0.2) == [(R, last)]
 
 
 def test_key_tap_releases_after_initial_delay() -> None:
-    """A single tap (no repeats) releases after release_after_s."""
-    k = KeyRepeatDecoder(release_after_s=0.7)
-    assert k.key(1.0) == [P]
+    """A single key press (no repeat) releases after `release_after_s`, held 0 s: a tap."""
+    k = KeyRepeatDecoder(release_after_s=0.7, repeat_gap_s=0.2)
+    assert k.key(1.0) == [(P, 1.0)]
     assert k.tick(1.69) == []
-    assert k.tick(1.7) == [R]
+    assert k.tick(1.7) == [(R, 1.0)]

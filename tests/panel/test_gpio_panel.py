@@ -1,4 +1,4 @@
-"""The GPIO panel on gpiozero's mock pins: profiles, talk modes, gestures, threads."""
+"""The GPIO panel on gpiozero's mock pins: profiles, gestures, extra buttons, threads."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import pytest
 from gpiozero import Button
 from gpiozero.pins.mock import MockFactory
 
-from voiced.config.talk import TalkConfig, TalkMode
-from voiced.core.status import Status, TalkEvent
+from voiced.config.talk import TalkConfig
+from voiced.core.status import ButtonGesture, Gesture, PanelInput, Status, TalkEvent
 from voiced.panel.gpio import GpioPanel
 from voiced.panel.lights.make import make_light
 from voiced.panel.profiles import BoardProfile, load_profile
 
-START, END, CANCEL = TalkEvent.TALK_START, TalkEvent.TALK_END, TalkEvent.CANCEL
+START, END, LONG = Gesture.PRESS, Gesture.RELEASE, Gesture.LONG_PRESS
 DEBOUNCE_MS = 20.0
 LONG_S = 0.3
 
@@ -35,23 +35,30 @@ async def settle() -> None:
 
 
 class Recorder:
+    """What the panel handed over: gestures of the talk button (by kind), other requests."""
+
     def __init__(self) -> None:
-        self.events: list[TalkEvent] = []
+        self.events: list[Gesture | TalkEvent] = []
+        self.gestures: list[ButtonGesture] = []
         self.threads: set[int] = set()
 
-    def __call__(self, event: TalkEvent) -> None:
-        self.events.append(event)
+    def __call__(self, event: PanelInput) -> None:
+        if isinstance(event, ButtonGesture):
+            self.gestures.append(event)
+            self.events.append(event.gesture)
+        else:
+            self.events.append(event)
         self.threads.add(threading.get_ident())
 
 
-def talk(mode: TalkMode = "hold") -> TalkConfig:
-    return TalkConfig(mode=mode, debounce_ms=DEBOUNCE_MS, long_press_s=LONG_S)
+def talk() -> TalkConfig:
+    return TalkConfig(debounce_ms=DEBOUNCE_MS, long_press_s=LONG_S)
 
 
 async def started(
-    profile: BoardProfile, factory: MockFactory, mode: TalkMode = "hold", **kw: object
+    profile: BoardProfile, factory: MockFactory, **kw: object
 ) -> tuple[GpioPanel, Recorder]:
-    panel = GpioPanel(profile, talk(mode), pin_factory=factory, **kw)  # type: ignore[arg-type]
+    panel = GpioPanel(profile, talk(), pin_factory=factory, **kw)  # type: ignore[arg-type]
     rec = Recorder()
     await panel.start(rec)
     return panel, rec
@@ -72,7 +79,7 @@ async def started(
 async def test_every_profile_drives_its_pins(
     name: str, profiles: dict[str, BoardProfile], factory: MockFactory, tmp_path: Path
 ) -> None:
-    """Each shipped profile: its talk pin gives TALK_START/TALK_END, its light pins move."""
+    """Each shipped profile: its talk pin gives PRESS/RELEASE, its light pins move."""
     profile = profiles[name]
     light = None
     if profile.light.driver == "ledclass":
@@ -109,7 +116,7 @@ async def test_every_profile_drives_its_pins(
 async def test_hold_with_bounce_trains(
     profiles: dict[str, BoardProfile], factory: MockFactory
 ) -> None:
-    """hold: bouncy press and release → exactly one TALK_START and one TALK_END."""
+    """Bouncy press and release → exactly one PRESS and one RELEASE."""
     panel, rec = await started(profiles["aiy-voice-hat"], factory)
     pin = factory.pin(23)
     for _ in range(5):
@@ -127,63 +134,41 @@ async def test_hold_with_bounce_trains(
     await panel.stop()
 
 
-async def test_blip_shorter_than_debounce_is_ignored(
+async def test_blip_shorter_than_debounce_is_still_a_press(
     profiles: dict[str, BoardProfile], factory: MockFactory
 ) -> None:
-    """A press released within the debounce sends nothing."""
+    """A press released within the debounce: PRESS at once, RELEASE when the debounce ends."""
     panel, rec = await started(profiles["aiy-voice-hat"], factory)
     pin = factory.pin(23)
     pin.drive_low()
     await asyncio.sleep(DEBOUNCE_MS / 1000 / 4)
     pin.drive_high()
+    await wait_for(lambda: rec.events == [START, END])
     await settle()
-    assert rec.events == []
+    assert rec.events == [START, END]
+    assert rec.gestures[1].held_s >= DEBOUNCE_MS / 1000 - 1e-6
     await panel.stop()
 
 
-async def test_long_press_cancels_while_held(
+async def test_long_press_fires_while_held(
     profiles: dict[str, BoardProfile], factory: MockFactory
 ) -> None:
-    """Held past long_press_s: CANCEL arrives before the release; the release adds nothing."""
+    """Held past long_press_s: LONG_PRESS arrives while held; the release follows, long."""
     panel, rec = await started(profiles["aiy-voice-hat"], factory)
     pin = factory.pin(23)
     pin.drive_low()
-    await wait_for(lambda: rec.events == [START, CANCEL])
+    await wait_for(lambda: rec.events == [START, LONG])
     assert pin.state == 0  # still held
     pin.drive_high()
-    await settle()
-    assert rec.events == [START, CANCEL]
-    await panel.stop()
-
-
-@pytest.mark.parametrize(
-    ("mode", "expected"),
-    [("toggle", [START, END]), ("vad", [TalkEvent.MUTE_TOGGLE, TalkEvent.MUTE_TOGGLE])],
-)
-async def test_toggle_and_vad(
-    profiles: dict[str, BoardProfile],
-    factory: MockFactory,
-    mode: TalkMode,
-    expected: list[TalkEvent],
-) -> None:
-    """toggle: press, press → start, end. vad: each short press toggles mute."""
-    panel, rec = await started(profiles["usb-generic"], factory, mode)
-    pin = factory.pin(17)
-    for n in (1, 2):
-        pin.drive_low()
-        await asyncio.sleep(DEBOUNCE_MS / 1000 * 2)
-        pin.drive_high()
-        await wait_for(lambda n=n: len(rec.events) == n)  # type: ignore[misc]
-        await settle()  # the release must outlast the debounce to count
-    await settle()
-    assert rec.events == expected
+    await wait_for(lambda: rec.events == [START, LONG, END])
+    assert rec.gestures[-1].long and rec.gestures[-1].held_s >= LONG_S
     await panel.stop()
 
 
 async def test_edges_from_gpiozero_threads_reach_the_loop_thread(
     profiles: dict[str, BoardProfile], factory: MockFactory
 ) -> None:
-    """Edges driven on another thread (as gpiozero's are) call on_talk on the loop's thread."""
+    """Edges driven on another thread (as gpiozero's are) call on_input on the loop's thread."""
     panel, rec = await started(profiles["aiy-voice-hat"], factory)
     pin = factory.pin(23)
     await asyncio.to_thread(pin.drive_low)

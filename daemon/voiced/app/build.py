@@ -11,13 +11,13 @@ from pathlib import Path
 from voiced.app.control import socket_path
 from voiced.app.credentials import find_api_key
 from voiced.app.daemon import Daemon
+from voiced.app.handsfree import hands_free
+from voiced.app.sounds import Sounds
 from voiced.app.voices import make_voice
 from voiced.audio.capture import AlsaMicrophone
-from voiced.audio.duplex import GatedMicrophone
 from voiced.audio.mixer import Volume
 from voiced.audio.playback import AlsaSpeaker
 from voiced.config import Config
-from voiced.core.duplex import MicGate
 from voiced.panel.factory import make_panel
 from voiced.panel.profiles import BoardProfile
 
@@ -75,7 +75,8 @@ def build_daemon(config: Config, *, reload: Callable[[], Config] | None = None) 
     voice = make_voice(config, key)
     panel, profile = make_panel(config)
     config = with_profile_audio(config, profile)
-    volume = Volume.open(config.audio, state_dir=state_dir(config))
+    state = state_dir(config)
+    volume = Volume.open(config.audio, state_dir=state)
     daemon_ref: list[Daemon] = []
 
     def on_fault(err: object) -> None:
@@ -83,15 +84,7 @@ def build_daemon(config: Config, *, reload: Callable[[], Config] | None = None) 
             daemon_ref[0].on_audio_fault(err)
 
     speaker = AlsaSpeaker(config.audio, volume=volume, on_fault=on_fault)
-    mic = GatedMicrophone(
-        AlsaMicrophone(config.audio, on_fault=on_fault),
-        speaker,
-        MicGate(
-            mode=config.talk.mode,
-            half_duplex=config.talk.half_duplex,
-            tail_ms=config.audio.echo_tail_ms,
-        ),
-    )
+    mic = AlsaMicrophone(config.audio, on_fault=on_fault)
     daemon = Daemon(
         config,
         make_voice=lambda new: make_voice(new, find_api_key(new)),
@@ -101,6 +94,8 @@ def build_daemon(config: Config, *, reload: Callable[[], Config] | None = None) 
         panel=panel,
         reload=(lambda: with_profile_audio(reload(), profile)) if reload is not None else None,
         control_path=socket_path(config.control.socket),
+        sounds=Sounds(config, state_dir=state),
+        hands_free=hands_free,
     )
     daemon_ref.append(daemon)
     return daemon

@@ -5,11 +5,9 @@ Construct with a `voiced.config.AudioConfig`:
     mic = AlsaMicrophone(config.audio, on_fault=report)          # ports.Microphone
     volume = Volume.open(config.audio, state_dir=Path(config.control.state_dir))
     speaker = AlsaSpeaker(config.audio, volume=volume, on_fault=report)   # ports.Speaker
-    gated = GatedMicrophone(mic, speaker, MicGate(mode=..., half_duplex=..., tail_ms=...))
 """
 
 from voiced.audio.capture import AlsaMicrophone
-from voiced.audio.duplex import GatedMicrophone
 from voiced.audio.errors import AudioDeviceError, AudioError
 from voiced.audio.mixer import Volume
 from voiced.audio.playback import AlsaSpeaker
@@ -19,6 +17,5 @@ __all__ = [
     "AlsaSpeaker",
     "AudioDeviceError",
     "AudioError",
-    "GatedMicrophone",
     "Volume",
 ]

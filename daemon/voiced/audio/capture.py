@@ -78,6 +78,11 @@ class AlsaMicrophone:
         """Frames dropped because the consumer fell behind."""
         self.reopens = 0
         self.frame_bytes = MODEL_RATE_HZ * config.frame_ms // 1000 * 2
+        self._read_every_ms = 0
+        """0: read every period; else at rest: in bulk, this often (set by pace())."""
+        self._pace_changed = threading.Event()
+        self._generation = 0
+        """Bumped when reading turns from bulk to every period: older batches are dropped."""
         self.process_s = 0.0
         """CPU time the reader thread spent (thread_time), for the benchmark."""
 
@@ -87,6 +92,8 @@ class AlsaMicrophone:
             return
         self._loop = asyncio.get_running_loop()
         self._stopping.clear()
+        while not self._queue.empty():  # what a stop left (its end-of-stream marks)
+            self._queue.get_nowait()
         self._pcm, self.granted = await asyncio.to_thread(self._open)
         self._thread = threading.Thread(target=self._run, name="voiced-mic", daemon=True)
         self._thread.start()
@@ -98,8 +105,20 @@ class AlsaMicrophone:
                 return
             yield frame
 
+    def pace(self, read_every_ms: int) -> None:
+        """0: hand over every period (a turn is open or may open any moment); else read in
+        bulk this often (at rest: a few wake-ups a second). Turning to 0 drops what was read
+        in bulk and not yet handed over: it was captured before the turn."""
+        if read_every_ms == 0 and self._read_every_ms != 0:
+            self._generation += 1
+            while not self._queue.empty():
+                self._queue.get_nowait()
+        self._read_every_ms = read_every_ms
+        self._pace_changed.set()
+
     async def stop(self) -> None:
         self._stopping.set()
+        self._pace_changed.set()
         thread, self._thread = self._thread, None
         if thread is not None:
             await asyncio.to_thread(thread.join, 5.0)
@@ -126,73 +145,76 @@ class AlsaMicrophone:
             self._post(None)
 
     def _read_loop(self) -> None:
-        cfg = self.config
-        frame_bytes = self.frame_bytes
-        frames_read = 0
         while not self._stopping.is_set():
             assert self._pcm is not None and self.granted is not None
-            granted = self.granted
-            channels, channel = granted.channels, cfg.input_channel
-            resampler = StreamResampler(
-                granted.rate_hz, MODEL_RATE_HZ, quality=cfg.resample_quality
-            )
-            gain = db_to_gain(cfg.mic_gain_db) if cfg.mic_gain_db else None
-            exact = channels == 1 and resampler.passthrough and gain is None
-            pending = bytearray()
-            streak = 0
-            lost: AudioDeviceError | None = None
-            while not self._stopping.is_set():
-                try:
-                    n, data = self._pcm.read()
-                except alsaaudio.ALSAAudioError as exc:
-                    lost = device_error(
-                        cfg.input_device, exc, capture=True, config_key="audio.input_device"
-                    )
-                    break
-                if n <= 0:
-                    if n < 0:
-                        self.xruns += 1
-                        streak += 1
-                        if streak == 1:
-                            log.warning("mic overrun on %s (recovered)", cfg.input_device)
-                        if streak >= XRUN_STREAK_LOST:
-                            lost = AudioDeviceError.describe(
-                                device=cfg.input_device,
-                                fault=Fault.GONE,
-                                alsa_text=f"{streak} overruns in a row",
-                                config_key="audio.input_device",
-                            )
-                            break
-                    continue
-                streak = 0
-                if self._read_limit is not None:
-                    n = min(n, self._read_limit - frames_read)
-                    data = data[: n * channels * 2]
-                frames_read += n
-                if exact:
-                    pending += data
-                else:
-                    samples = np.frombuffer(data, dtype="<i2")
-                    if channels > 1:
-                        samples = np.ascontiguousarray(samples[channel::channels])
-                    if gain is not None:
-                        samples = np.clip(samples * gain, -32768, 32767).astype(np.int16)
-                    last = self._read_limit is not None and frames_read >= self._read_limit
-                    pending += resampler.process(samples, last=last).tobytes()
-                if len(pending) >= frame_bytes:
-                    # Every whole frame of this read crosses into the loop in one hand-off: one
-                    # loop wake-up per device period, however many frames a period holds.
-                    whole = len(pending) - len(pending) % frame_bytes
-                    chunk = bytes(pending[:whole])
-                    del pending[:whole]
-                    self._post_frames(
-                        [chunk[i : i + frame_bytes] for i in range(0, whole, frame_bytes)]
-                    )
-                if self._read_limit is not None and frames_read >= self._read_limit:
-                    return
+            convert = _Converter(self.config, self.granted, self.frame_bytes)
+            lost = self._read_device(convert)
             if lost is None:
                 return
             self._recover(lost)
+
+    def _read_device(self, convert: _Converter) -> AudioDeviceError | None:
+        """Read until stopped or done (None) or the device is lost (the error): every period
+        while a turn may be open, in bulk every `pace()` ms at rest."""
+        cfg = self.config
+        assert self.granted is not None
+        period = self.granted.period_frames
+        streak = 0
+        frames_read = 0
+        while not self._stopping.is_set():
+            every_ms = self._read_every_ms
+            if every_ms:
+                buffer_ms = 1000 * self.granted.buffer_frames / self.granted.rate_hz
+                self._pace_changed.wait(min(every_ms, buffer_ms / 2) / 1000)
+                self._pace_changed.clear()
+                bulk = self._read_every_ms != 0
+                generation = self._generation
+                if not bulk:  # a press: what is buffered was said before it
+                    with contextlib.suppress(alsaaudio.ALSAAudioError):
+                        while self._pcm.avail() >= period:
+                            self._pcm.read()
+                    continue
+            else:
+                generation = self._generation
+            batch: list[bytes] = []
+            while True:  # one period, or at rest all that is buffered
+                try:
+                    n, data = self._pcm.read()
+                except alsaaudio.ALSAAudioError as exc:
+                    return device_error(
+                        cfg.input_device, exc, capture=True, config_key="audio.input_device"
+                    )
+                if n < 0:
+                    self.xruns += 1
+                    streak += 1
+                    if streak == 1:
+                        log.warning("mic overrun on %s (recovered)", cfg.input_device)
+                    if streak >= XRUN_STREAK_LOST:
+                        return AudioDeviceError.describe(
+                            device=cfg.input_device,
+                            fault=Fault.GONE,
+                            alsa_text=f"{streak} overruns in a row",
+                            config_key="audio.input_device",
+                        )
+                    break
+                if n > 0:
+                    streak = 0
+                    if self._read_limit is not None:
+                        n = min(n, self._read_limit - frames_read)
+                        data = data[: n * self.granted.channels * 2]
+                    frames_read += n
+                    done = self._read_limit is not None and frames_read >= self._read_limit
+                    batch += convert.frames(data, last=done)
+                    if done:
+                        self._post_frames(batch, generation)
+                        return None
+                if not every_ms or self._pcm.avail() < period:
+                    break
+            if batch:
+                # One hand-off per read (or per bulk read at rest): one loop wake-up, however
+                # many frames it holds.
+                self._post_frames(batch, generation)
+        return None
 
     def _recover(self, lost: AudioDeviceError) -> None:
         """Close the lost device and reopen it with backoff until it works or we stop."""
@@ -220,10 +242,12 @@ class AlsaMicrophone:
     def _post(self, frame: bytes | None) -> None:
         call_on_loop(self._loop, self._deliver, frame)
 
-    def _post_frames(self, frames: list[bytes]) -> None:
-        call_on_loop(self._loop, self._deliver_frames, frames)
+    def _post_frames(self, frames: list[bytes], generation: int) -> None:
+        call_on_loop(self._loop, self._deliver_frames, frames, generation)
 
-    def _deliver_frames(self, frames: list[bytes]) -> None:
+    def _deliver_frames(self, frames: list[bytes], generation: int) -> None:
+        if generation != self._generation:
+            return  # read at rest before a press, handed over after it: not the turn's
         for frame in frames:
             self._deliver(frame)
 
@@ -238,3 +262,36 @@ class AlsaMicrophone:
     def _report(self, error: AudioDeviceError | None) -> None:
         if self._on_fault is not None:
             call_on_loop(self._loop, self._on_fault, error)
+
+
+class _Converter:
+    """One device's reads → 24 kHz mono frames of `frame_bytes` (the channel picked, gain,
+    soxr), keeping what is left over for the next read."""
+
+    def __init__(self, config: AudioConfig, granted: Granted, frame_bytes: int) -> None:
+        self.channels, self.channel = granted.channels, config.input_channel
+        self.resampler = StreamResampler(
+            granted.rate_hz, MODEL_RATE_HZ, quality=config.resample_quality
+        )
+        self.gain = db_to_gain(config.mic_gain_db) if config.mic_gain_db else None
+        self.exact = self.channels == 1 and self.resampler.passthrough and self.gain is None
+        self.frame_bytes = frame_bytes
+        self.pending = bytearray()
+
+    def frames(self, data: bytes, *, last: bool = False) -> list[bytes]:
+        if self.exact:
+            self.pending += data
+        else:
+            samples = np.frombuffer(data, dtype="<i2")
+            if self.channels > 1:
+                samples = np.ascontiguousarray(samples[self.channel :: self.channels])
+            if self.gain is not None:
+                samples = np.clip(samples * self.gain, -32768, 32767).astype(np.int16)
+            self.pending += self.resampler.process(samples, last=last).tobytes()
+        size = self.frame_bytes
+        whole = len(self.pending) - len(self.pending) % size
+        if whole == 0:
+            return []
+        chunk = bytes(self.pending[:whole])
+        del self.pending[:whole]
+        return [chunk[i : i + size] for i in range(0, whole, size)]

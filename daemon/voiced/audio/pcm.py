@@ -157,7 +157,8 @@ def open_mic(config: AudioConfig, opener: PcmOpener | None = None) -> tuple[Any,
         channels=config.input_channels,
         min_channels=config.input_channel + 1,
         period_ms=config.period_ms,
-        periods=config.periods,
+        # Deep enough to hold two bulk reads at rest (see AlsaMicrophone.pace).
+        periods=max(config.periods, -(-2 * config.mic_idle_read_ms // config.period_ms)),
         config_key="audio.input_device",
         opener=opener,
     )

@@ -47,6 +47,13 @@ from voiced.core.playout import PlayoutLedger, ms_to_frames
 log = logging.getLogger(__name__)
 
 
+class _Idle:
+    """_write_loop's word for "nothing to play for a while": rest the device."""
+
+
+_IDLE = _Idle()
+
+
 class AlsaSpeaker:
     """ports.Speaker over an ALSA playback device."""
 
@@ -83,6 +90,12 @@ class AlsaSpeaker:
         self._resamplers: dict[str, StreamResampler] = {}
         self._flush_requested_s: float | None = None
         self._last_response: str | None = None
+        self.when_finished: Callable[[], None] | None = None
+        """Called on the loop when what was queued has all been heard (playback ended)."""
+        self.far_end: Callable[[bytes, float], None] | None = None
+        """Called in the writer thread with each period written (mono, device rate) and the
+        time its first sample is heard: the echo canceller's reference."""
+        self._was_playing = False
         self.xruns = 0
         """Device underruns (ALSA EPIPE), recovered."""
         self.reopens = 0
@@ -142,6 +155,9 @@ class AlsaSpeaker:
         self._wake.set()
         return played
 
+    def step_volume(self, steps: int) -> int | None:
+        return self.volume.step(steps) if self.volume is not None else None
+
     def played_ms(self, response_id: str) -> int:
         with self._lock:
             return self._ledger.played_ms(response_id, self._clock())
@@ -196,6 +212,9 @@ class AlsaSpeaker:
                 lost = self._write_loop()
                 if lost is None:
                     break
+                if isinstance(lost, _Idle):
+                    self._rest()
+                    continue
                 self._recover(lost)
         except Exception:
             log.exception("speaker writer crashed")
@@ -205,8 +224,30 @@ class AlsaSpeaker:
                 self._pcm = None
             self.process_s = time.thread_time() - started
 
-    def _write_loop(self) -> AudioDeviceError | None:
-        """Write until stopped (None) or the device is lost (the error)."""
+    def _rest(self) -> None:
+        """Nothing played for audio.speaker_idle_s: close the device (no wake-ups at rest)
+        until there is something to play, then open it again."""
+        close_quietly(self._pcm)
+        self._pcm = None
+        log.debug("speaker closed while idle")
+        while not self._stopping.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                if self._jitter.has_audio:
+                    break
+        if self._stopping.is_set():
+            return
+        try:
+            self._pcm, granted = self._open()
+        except AudioDeviceError as lost:
+            self._recover(lost)
+            return
+        self._adopt(granted)
+
+    def _write_loop(self) -> AudioDeviceError | _Idle | None:
+        """Write until stopped (None), idle long enough to rest (_IDLE), or the device is
+        lost (the error)."""
         assert self.granted is not None
         device = self.config.output_device
         period, channels = self.granted.period_frames, self.granted.channels
@@ -214,6 +255,8 @@ class AlsaSpeaker:
         keep_running = self._keep_running
         streak = 0
         idle = False
+        rest_after_s = self.config.speaker_idle_s if keep_running else 0.0
+        last_sound_s = self._clock()
         while not self._stopping.is_set():
             with self._lock:
                 flush_at, self._flush_requested_s = self._flush_requested_s, None
@@ -226,10 +269,12 @@ class AlsaSpeaker:
                 self._drop(flush_at)
             if waiting:
                 idle = True
+                self._check_finished()
                 self._wake.wait(0.1)
                 self._wake.clear()
                 continue
-            data = self._render(segments, channels)
+            mono = self._mono(segments)
+            data = self._for_device(mono, channels)
             try:
                 written = self._pcm.write(data)
                 if written < 0 and idle:  # it ran dry while we waited: expected
@@ -255,12 +300,27 @@ class AlsaSpeaker:
             except alsaaudio.ALSAAudioError as exc:
                 return device_error(device, exc, capture=False, config_key="audio.output_device")
             queued = max(0, buffer_frames - int(avail))
+            if self.far_end is not None:  # heard once what is queued before it has played
+                rate = self.granted.rate_hz
+                self.far_end(mono, self._clock() + (queued - len(mono) // 2) / rate)
             with self._lock:
                 self._ledger.record(segments, queued_frames=queued, now_s=self._clock())
                 for seg in segments:
                     if seg.response_id is not None:
                         self._last_response = seg.response_id
+                        last_sound_s = self._clock()
+                quiet = not self._jitter.has_audio
+            self._check_finished()
+            if rest_after_s and quiet and self._clock() - last_sound_s >= rest_after_s:
+                return _IDLE
         return None
+
+    def _check_finished(self) -> None:
+        """Writer thread: tell the loop once, when playing turns to not playing."""
+        playing = self.is_playing()
+        if self._was_playing and not playing and self.when_finished is not None:
+            call_on_loop(self._loop, self.when_finished)
+        self._was_playing = playing
 
     def _drop(self, flush_at: float) -> None:
         self._pcm.drop()
@@ -269,17 +329,19 @@ class AlsaSpeaker:
             self._ledger.discard_queued(now_s=now)
         self.flush_latencies_s.append(now - flush_at)
 
-    def _render(self, segments: list[Segment], channels: int) -> bytes:
+    def _mono(self, segments: list[Segment]) -> bytes:
+        """One period as it is heard (software gain applied), mono."""
         data = segments[0].pcm if len(segments) == 1 else b"".join(s.pcm for s in segments)
         gain = self.volume.software_gain if self.volume is not None else 1.0
-        if gain == 1.0 and channels == 1:
+        if gain == 1.0:
             return data
         samples = np.frombuffer(data, dtype="<i2")
-        if gain != 1.0:
-            samples = np.clip(samples * gain, -32768, 32767).astype("<i2")
-        if channels > 1:
-            samples = np.repeat(samples, channels)
-        return samples.tobytes()
+        return np.clip(samples * gain, -32768, 32767).astype("<i2").tobytes()
+
+    def _for_device(self, mono: bytes, channels: int) -> bytes:
+        if channels == 1:
+            return mono
+        return np.repeat(np.frombuffer(mono, dtype="<i2"), channels).tobytes()
 
     def _recover(self, lost: AudioDeviceError) -> None:
         cfg = self.config

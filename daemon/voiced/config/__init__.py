@@ -10,7 +10,9 @@ from voiced.config.control import ControlConfig, LogConfig
 from voiced.config.loader import build, read_toml
 from voiced.config.panel import PanelConfig
 from voiced.config.realtime import LinkConfig, RealtimeConfig
+from voiced.config.sounds import SoundsConfig
 from voiced.config.talk import TalkConfig
+from voiced.config.wake import WakeConfig
 
 DEFAULT_PATH = Path("/etc/voiced/voiced.toml")
 
@@ -23,7 +25,9 @@ __all__ = [
     "LogConfig",
     "PanelConfig",
     "RealtimeConfig",
+    "SoundsConfig",
     "TalkConfig",
+    "WakeConfig",
     "load",
 ]
 
@@ -34,6 +38,8 @@ class Config:
     link: LinkConfig = field(default_factory=LinkConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     talk: TalkConfig = field(default_factory=TalkConfig)
+    wake: WakeConfig = field(default_factory=WakeConfig)
+    sounds: SoundsConfig = field(default_factory=SoundsConfig)
     panel: PanelConfig = field(default_factory=PanelConfig)
     control: ControlConfig = field(default_factory=ControlConfig)
     log: LogConfig = field(default_factory=LogConfig)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from voiced.config.echo import EchoCancelConfig
 from voiced.errors import ConfigError
 
 ResampleQuality = Literal["QQ", "LQ", "MQ", "HQ", "VHQ"]
@@ -51,6 +52,33 @@ class AudioConfig:
     """A vanished device is reopened after this delay, doubling per failure ..."""
     reopen_max_s: float = 10.0
     """... up to this delay, while the daemon keeps running."""
+    speaker_idle_s: float = 5.0
+    """With nothing to play for this long the speaker device is closed (no wake-ups at
+    rest), and opened again for the next sound; 0: keep it running, writing silence (for
+    amplifiers that lose the first syllable when they wake)."""
+    mic_idle_read_ms: int = 250
+    """Push-to-talk at rest: the mic is read this often, in bulk, instead of every period
+    (a press switches to every period at once)."""
+    echo_cancel: bool | None = None
+    """WebRTC AEC3 on the mic path (the hands-free extra); None: on in the hands-free modes
+    (wake, vad), off in hold and toggle. With it on, speaking over the assistant interrupts
+    it and the half-duplex gate is off."""
+    noise_suppression: bool = False
+    """WebRTC noise suppression after echo cancellation (fans, hum)."""
+    noise_suppression_level: int = 1
+    """0-3: about 6, 12, 18, 21 dB of suppression."""
+    echo_reference_lead_ms: float = 20.0
+    """The echo reference is taken this far ahead of the played position (below
+    period_ms x periods)."""
+
+    def echo(self) -> EchoCancelConfig:
+        """The echo-cancellation keys as the canceller takes them."""
+        return EchoCancelConfig(
+            echo_cancel=self.echo_cancel,
+            noise_suppression=self.noise_suppression,
+            noise_suppression_level=self.noise_suppression_level,
+            reference_lead_ms=self.echo_reference_lead_ms,
+        )
 
     def validate(self, file: str, prefix: str) -> None:
         def bad(key: str, problem: str, fix: str) -> ConfigError:
@@ -86,3 +114,8 @@ class AudioConfig:
             raise bad("echo_tail_ms", "must be 0 or more", "use 300")
         if not 0 < self.reopen_min_s <= self.reopen_max_s:
             raise bad("reopen_min_s", "must be > 0 and <= reopen_max_s", "use 0.5 and 10")
+        if not 0.0 <= self.speaker_idle_s <= 3600.0:
+            raise bad("speaker_idle_s", "must be 0-3600 s", "use 5 (0 keeps the speaker running)")
+        if not 0 <= self.mic_idle_read_ms <= 1000:
+            raise bad("mic_idle_read_ms", "must be 0-1000 ms", "use 250 (0: every period)")
+        self.echo().validate(file, prefix)

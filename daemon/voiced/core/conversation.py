@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from voiced.core.protocol import BYTES_PER_MS, MIN_COMMIT_MS
+from voiced.core.protocol import BYTES_PER_MS
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class ResponseTracker:
     audio_item_id: str | None = None
     received_bytes: dict[str, int] = field(default_factory=dict)
     input_bytes: int = 0
-    """Audio appended since the last commit or clear."""
+    """Audio appended since the last commit or clear (the session is not idle meanwhile);
+    whether a turn is long enough is the conversation machine's decision, not this."""
 
     def on_response_created(self, response_id: str) -> None:
         self.active_response_id = response_id
@@ -59,10 +60,6 @@ class ResponseTracker:
 
     def on_appended(self, nbytes: int) -> None:
         self.input_bytes += nbytes
-
-    def commit_ready(self) -> bool:
-        """At least the server's 100 ms minimum is buffered."""
-        return self.input_bytes >= MIN_COMMIT_MS * BYTES_PER_MS
 
     def on_committed(self) -> None:
         self.input_bytes = 0

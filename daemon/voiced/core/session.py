@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from voiced.core.protocol import PCM_RATE_HZ
+from voiced.core.status import HANDS_FREE_MODES, TalkMode
 
-TalkMode = Literal["hold", "toggle", "vad"]
 NoiseReduction = Literal["near_field", "far_field"]
 
 BETA_SESSION_KEYS: dict[str, str | None] = {
@@ -56,7 +56,7 @@ def build_session(
         raise ValueError("vad_silence_duration_ms and vad_prefix_padding_ms must not be negative")
     pcm_format = {"type": "audio/pcm", "rate": PCM_RATE_HZ}
     turn_detection: dict[str, Any] | None = None
-    if talk_mode == "vad":
+    if talk_mode in HANDS_FREE_MODES:  # the server ends the turn, answers, is interrupted
         turn_detection = {
             "type": "server_vad",
             "threshold": vad_threshold,
@@ -66,7 +66,7 @@ def build_session(
             "interrupt_response": True,
         }
     elif talk_mode not in ("hold", "toggle"):
-        raise ValueError(f"talk_mode must be hold, toggle or vad, not {talk_mode!r}")
+        raise ValueError(f"talk_mode must be hold, toggle, vad or wake, not {talk_mode!r}")
     session: dict[str, Any] = {"type": "realtime", "output_modalities": ["audio"]}
     if instructions is not None:
         session["instructions"] = instructions

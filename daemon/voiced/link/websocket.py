@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import random
 import time
@@ -38,6 +37,7 @@ from voiced.core.reconnect import (
     classify,
     should_rotate,
 )
+from voiced.core.status import LinkState
 from voiced.errors import (
     ConnectionLostError,
     ConnectTimeoutError,
@@ -54,16 +54,6 @@ log = logging.getLogger(__name__)
 
 #: Largest frame accepted from the server; larger ones close the link with 1009 (then retry).
 MAX_FRAME_BYTES = 4 * 1024 * 1024
-
-
-class LinkState(enum.Enum):
-    IDLE = "idle"
-    CONNECTING = "connecting"
-    CONFIGURING = "configuring"
-    LIVE = "live"
-    OFFLINE = "offline"
-    FAILED = "failed"
-    CLOSED = "closed"
 
 
 def keepalive_s(dead_link_s: float) -> tuple[float, float, float]:
@@ -315,7 +305,7 @@ class RealtimeLink:
                 decision.reason,
                 extra={"VOICED_EVENT": "link_failed"},
             )
-            self._set_state(LinkState.FAILED, f"error: {decision.reason}")
+            self._set_state(LinkState.FAILED, decision.reason)
             self._on_error(error)
             return False
         # Every attempt is one journald entry (README: "every reconnect"): the first failure
@@ -377,6 +367,10 @@ class RealtimeLink:
         except (InvalidStatus, InvalidHandshake, InvalidURI, OSError, ConnectionClosed) as exc:
             await _abort(ws)
             raise error_from_handshake(exc, self.endpoint) from None
+        except asyncio.CancelledError:  # close() during set-up: leave no connection behind
+            if ws is not None:
+                ws.transport.abort()
+            raise
 
     async def _configure(self, ws: ClientConnection) -> None:
         await self._next_session_event(ws, (rt.SessionCreated,), None)

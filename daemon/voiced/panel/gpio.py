@@ -22,8 +22,8 @@ from typing import Any
 from gpiozero import Button, Device
 
 from voiced.config.talk import TalkConfig
-from voiced.core.gestures import ClickGestures, Edge, TalkGestures
-from voiced.core.status import Status, TalkEvent
+from voiced.core.gestures import ClickGestures, Edge, SwitchGestures, TalkButton
+from voiced.core.status import ButtonGesture, PanelInput, Status, TalkEvent
 from voiced.panel.lights.base import Light, NoLight
 from voiced.panel.lights.make import make_light
 from voiced.panel.lights.player import LightPlayer
@@ -32,12 +32,21 @@ from voiced.panel.timer import DeadlineTimer
 
 log = logging.getLogger(__name__)
 
-Gestures = TalkGestures | ClickGestures
+Gestures = TalkButton | ClickGestures | SwitchGestures
 EXTRA_EVENTS: dict[ButtonRole, TalkEvent] = {
     "volume_up": TalkEvent.VOLUME_UP,
     "volume_down": TalkEvent.VOLUME_DOWN,
     "mute": TalkEvent.MUTE_TOGGLE,
 }
+
+
+def gestures_for(role: ButtonRole, talk: TalkConfig) -> Gestures:
+    """What reads the edges of the button in `role`."""
+    if role == "talk":
+        return TalkButton(debounce_ms=talk.debounce_ms, long_press_s=talk.long_press_s)
+    if role == "mute_switch":
+        return SwitchGestures(debounce_ms=talk.debounce_ms)
+    return ClickGestures(EXTRA_EVENTS[role], debounce_ms=talk.debounce_ms)
 
 
 def default_pin_factory(gpio_chip: int | None = None) -> Any:
@@ -75,7 +84,7 @@ class GpioPanel:
         panel = GpioPanel(load_profile(Path("hardware/boards/aiy-voice-hat.toml")),
                           TalkConfig(), pin_factory=factory)
         await panel.start(print)
-        factory.pin(23).drive_low()    # press: TalkEvent.TALK_START after the debounce
+        factory.pin(23).drive_low()    # press: ButtonGesture(Gesture.PRESS, …) at once
     """
 
     def __init__(
@@ -92,20 +101,14 @@ class GpioPanel:
         self.pin_factory = default_pin_factory() if pin_factory is None else pin_factory
         self._clock = clock
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._on_talk: Callable[[TalkEvent], None] | None = None
+        self._on_input: Callable[[PanelInput], None] | None = None
         self._timer: DeadlineTimer | None = None
         self.buttons: dict[ButtonRole, Button] = {}
         self.gestures: dict[ButtonRole, Gestures] = {}
         try:
             for role, spec in profile.buttons.items():
                 self.buttons[role] = make_button(spec, self.pin_factory)
-                self.gestures[role] = (
-                    TalkGestures(
-                        talk.mode, debounce_ms=talk.debounce_ms, long_press_s=talk.long_press_s
-                    )
-                    if role == "talk"
-                    else ClickGestures(EXTRA_EVENTS[role], debounce_ms=talk.debounce_ms)
-                )
+                self.gestures[role] = gestures_for(role, talk)
         except BaseException:
             self._close_buttons()
             raise
@@ -124,13 +127,16 @@ class GpioPanel:
                 light = NoLight()
         self.player = LightPlayer(light, clock=clock)
 
-    async def start(self, on_talk: Callable[[TalkEvent], None]) -> None:
+    async def start(self, on_input: Callable[[PanelInput], None]) -> None:
         self._loop = asyncio.get_running_loop()
-        self._on_talk = on_talk
+        self._on_input = on_input
         self._timer = DeadlineTimer(self._loop, self._clock, self._next_deadline, self._tick)
         for role, button in self.buttons.items():
             button.when_pressed = self._callback(role, Edge.PRESS)
             button.when_released = self._callback(role, Edge.RELEASE)
+        switch = self.buttons.get("mute_switch")
+        if switch is not None and switch.is_pressed:  # switched on before we started
+            self._on_edge("mute_switch", Edge.PRESS, self._clock())
         self.player.show(Status.STARTING)
         self.player.start()
         pins = ", ".join(
@@ -170,11 +176,11 @@ class GpioPanel:
         for gestures in self.gestures.values():
             self._emit(gestures.tick(now_s))
 
-    def _emit(self, events: list[TalkEvent]) -> None:
+    def _emit(self, events: list[TalkEvent] | list[ButtonGesture]) -> None:
         for event in events:
-            log.debug("button: %s", event.value)
-            if self._on_talk is not None:
-                self._on_talk(event)
+            log.debug("button: %s", event)
+            if self._on_input is not None:
+                self._on_input(event)
 
     def show(self, status: Status) -> None:
         self.player.show(status)
@@ -190,5 +196,5 @@ class GpioPanel:
         if self._timer is not None:
             self._timer.cancel()
         self._close_buttons()
-        self._on_talk = None
+        self._on_input = None
         await asyncio.to_thread(self.player.stop)

@@ -1,9 +1,9 @@
 """The keyboard as the button and a coloured line as the light (no GPIO, in a terminal).
 
-Keys: hold space to talk (released when the terminal's auto-repeat stops), Enter toggles a
-turn, m mutes, c or Esc cancels, + and - change the volume. In vad mode space and Enter
-mute and unmute. The terminal is put in cbreak mode (Ctrl-C still interrupts) and restored
-on stop.
+Keys: space is the talk button (held while the terminal's auto-repeat goes on; what a press
+means depends on the talk mode, like the GPIO button), Enter starts / sends a turn, m mutes,
+c or Esc cancels, + and - change the volume. The terminal is put in cbreak mode (Ctrl-C
+still interrupts) and restored on stop.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from voiced.config.talk import TalkConfig
-from voiced.core.gestures import Edge, KeyRepeatDecoder, TalkGestures
-from voiced.core.status import Status, TalkEvent
+from voiced.core.gestures import KeyRepeatDecoder, TalkButton
+from voiced.core.status import PanelInput, Status, TalkEvent
 from voiced.panel.lights.player import LightPlayer
 from voiced.panel.lights.terminal import TerminalLight
 from voiced.panel.timer import DeadlineTimer
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 HELP = "hold space to talk · Enter: start/send · m: mute · c: cancel · +/-: volume"
 SINGLE_KEYS = {
+    "\r": TalkEvent.TOGGLE_TURN,
+    "\n": TalkEvent.TOGGLE_TURN,
     "m": TalkEvent.MUTE_TOGGLE,
     "c": TalkEvent.CANCEL,
     "\x1b": TalkEvent.CANCEL,
@@ -40,42 +42,37 @@ SINGLE_KEYS = {
 
 
 class KeyboardGestures:
-    """Pure: keys and times in, TalkEvents out (space held, Enter toggles)."""
+    """Pure: keys and times in; the space bar's button gestures and the other keys' requests
+    out."""
 
     def __init__(
         self, talk: TalkConfig, *, release_after_s: float = 0.7, repeat_gap_s: float = 0.2
     ) -> None:
-        self.vad = talk.mode == "vad"
         self.space = KeyRepeatDecoder(release_after_s=release_after_s, repeat_gap_s=repeat_gap_s)
-        self.hold = TalkGestures(
-            "vad" if self.vad else "hold", debounce_ms=0, long_press_s=talk.long_press_s
-        )
-        self.toggle = TalkGestures(
-            "vad" if self.vad else "toggle", debounce_ms=0, long_press_s=float("inf")
-        )
+        self.button = TalkButton(debounce_ms=0, long_press_s=talk.long_press_s)
 
-    def key(self, char: str, now_s: float) -> list[TalkEvent]:
+    def key(self, char: str, now_s: float) -> list[PanelInput]:
         events = self.tick(now_s)
         if char == " ":
-            for edge in self.space.key(now_s):
-                events += self.hold.edge(edge, now_s)
-        elif char in ("\r", "\n"):
-            events += self.toggle.edge(Edge.PRESS, now_s)
-            events += self.toggle.edge(Edge.RELEASE, now_s)
+            for edge, at_s in self.space.key(now_s):
+                events += self.button.edge(edge, at_s)
         elif char.lower() in SINGLE_KEYS:
             events.append(SINGLE_KEYS[char.lower()])
         return events
 
     def next_deadline_s(self) -> float | None:
         present = [
-            d for d in (self.space.next_deadline_s(), self.hold.next_deadline_s()) if d is not None
+            d
+            for d in (self.space.next_deadline_s(), self.button.next_deadline_s())
+            if d is not None
         ]
         return min(present) if present else None
 
-    def tick(self, now_s: float) -> list[TalkEvent]:
-        events = self.hold.tick(now_s)
-        for edge in self.space.tick(now_s):
-            events += self.hold.edge(edge, now_s)
+    def tick(self, now_s: float) -> list[PanelInput]:
+        events: list[PanelInput] = []
+        for edge, at_s in self.space.tick(now_s):
+            events += self.button.edge(edge, at_s)
+        events += self.button.tick(now_s)
         return events
 
 
@@ -101,11 +98,11 @@ class KeyboardPanel:
         self._saved: list[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: DeadlineTimer | None = None
-        self._on_talk: Callable[[TalkEvent], None] | None = None
+        self._on_input: Callable[[PanelInput], None] | None = None
 
-    async def start(self, on_talk: Callable[[TalkEvent], None]) -> None:
+    async def start(self, on_input: Callable[[PanelInput], None]) -> None:
         self._loop = asyncio.get_running_loop()
-        self._on_talk = on_talk
+        self._on_input = on_input
         self._timer = DeadlineTimer(
             self._loop, self._clock, self.gestures.next_deadline_s, self._tick
         )
@@ -139,10 +136,10 @@ class KeyboardPanel:
     def _tick(self, now_s: float) -> None:
         self._emit(self.gestures.tick(now_s))
 
-    def _emit(self, events: list[TalkEvent]) -> None:
+    def _emit(self, events: list[PanelInput]) -> None:
         for event in events:
-            if self._on_talk is not None:
-                self._on_talk(event)
+            if self._on_input is not None:
+                self._on_input(event)
 
     def show(self, status: Status) -> None:
         self.player.show(status)

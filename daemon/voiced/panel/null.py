@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from voiced.core.status import Status, TalkEvent
+from voiced.core.status import PanelInput, Status
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +15,7 @@ class NullPanel:
         self.reason = reason
         self.status: Status | None = None
 
-    async def start(self, on_talk: Callable[[TalkEvent], None]) -> None:
+    async def start(self, on_input: Callable[[PanelInput], None]) -> None:
         log.info(
             "panel: none (%s); talk with `voiced ctl press` and `voiced ctl release`", self.reason
         )

@@ -27,8 +27,8 @@ SPI0_PINS = {"SPI0 SCLK": 11, "SPI0 MOSI": 10}
 Pull = Literal["up", "down", "none"]
 Active = Literal["low", "high"]
 LightDriver = Literal["none", "led", "pwm", "rgb", "apa102", "ledclass"]
-ButtonRole = Literal["talk", "volume_up", "volume_down", "mute"]
-BUTTON_ROLES: tuple[ButtonRole, ...] = ("talk", "volume_up", "volume_down", "mute")
+ButtonRole = Literal["talk", "volume_up", "volume_down", "mute", "mute_switch"]
+BUTTON_ROLES: tuple[ButtonRole, ...] = ("talk", "volume_up", "volume_down", "mute", "mute_switch")
 
 
 def _check_pin(pin: int | None, key: str, file: str) -> None:
@@ -70,6 +70,9 @@ class ButtonsSection:
     volume_up: ButtonSpec = field(default_factory=ButtonSpec)
     volume_down: ButtonSpec = field(default_factory=ButtonSpec)
     mute: ButtonSpec = field(default_factory=ButtonSpec)
+    mute_switch: ButtonSpec = field(default_factory=ButtonSpec)
+    """A privacy switch (not a push button): while it is on ("pressed"), the capture
+    device is closed."""
 
 
 @dataclass(frozen=True)

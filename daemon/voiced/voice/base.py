@@ -7,8 +7,8 @@ Events (`voice.on(name, handler)`; handlers may be coroutine functions):
   user's transcript once it is complete.
 - "response_started" (response_id), "response_done" (response_id, status).
 - "speech_started" (), "speech_stopped" (): the server's VAD heard the user start/stop.
-- "state" (state: str, detail: str): the connection state ("connecting", "live",
-  "offline", "failed", "closed", …) and a human line saying why.
+- "state" (state: LinkState, detail: str): the connection state (a str enum: "connecting",
+  "live", "offline", "failed", "closed", …) and a human line saying why.
 - "error" (RealtimeError): something a person may need to know; fatal ones stop the link.
 """
 
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
+from typing import Any
 
 from voiced.core.conversation import ResponseTracker
 from voiced.voice.events import Emitter
@@ -30,6 +31,8 @@ REMEMBERED_RESPONSE_IDS = 32
 VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 
 Audio = bytes | AsyncIterable[bytes]
+Tool = Callable[[dict[str, Any]], Awaitable[Any]]
+"""A function tool: called with the model's arguments, returns the result (JSON-able)."""
 
 
 class Voice(Emitter):
@@ -41,33 +44,85 @@ class Voice(Emitter):
         super().__init__()
         self.speaker = speaker
 
+    # Every method of the API, declared here once. This base has no realtime support: the
+    # calls that would need a session warn (connect() returns at once, as documented).
+
     async def connect(self, timeout: float = 10.0, reconnect: bool = False) -> None:
-        """Realtime providers open their session here; this one only warns."""
-        log.warning(
-            "%s has no realtime (speech-to-speech) support: connect() does nothing",
-            type(self).__name__,
-        )
-
-    async def send(self, audio: Audio) -> None:
-        log.warning("%s has no realtime support: send() does nothing", type(self).__name__)
-
-    async def answer(self) -> None:
-        log.warning("%s has no realtime support: answer() does nothing", type(self).__name__)
-
-    async def interrupt(self, played_ms: int | None = None) -> None:
-        """Stop the current response (barge-in); nothing to do without realtime."""
-
-    async def clear_input(self) -> None:
-        """Forget the input buffered since the last commit; nothing to do without realtime."""
+        """Open the session; return once it is live and configured (within `timeout` s)."""
+        self._unsupported("connect")
 
     def start(self) -> None:
-        """Keep a session up in the background (the daemon's way); nothing without realtime."""
+        """Keep a session up in the background (the daemon's way)."""
+
+    async def send(self, audio: Audio) -> None:
+        """Append 24 kHz s16le mono audio: bytes, or an async iterable of chunks."""
+        self._unsupported("send")
+
+    async def answer(self) -> None:
+        """End the user's turn (push-to-talk: commit it) and ask for a response."""
+        self._unsupported("answer")
+
+    async def clear_input(self) -> None:
+        """Forget the input buffered since the last commit."""
+
+    async def interrupt(self, played_ms: int | None = None) -> None:
+        """Stop the current response (barge-in), truncated to the `played_ms` heard."""
+
+    async def speak(self, text: str) -> None:
+        """Have the assistant say `text` aloud."""
+        self._unsupported("speak")
+
+    async def send_text(self, text: str, *, respond: bool = True) -> None:
+        """Add a user text message (and ask for a response)."""
+        self._unsupported("send_text")
+
+    async def update_config(self, session: Mapping[str, Any]) -> None:
+        """Merge session fields; kept for every later session."""
+
+    async def add_instructions(self, instructions: str) -> None:
+        """Set the system prompt."""
+
+    async def add_tools(self, tools: Mapping[str, tuple[str, dict[str, Any], Tool]]) -> None:
+        """Function tools: name → (description, JSON-schema parameters, async callable)."""
+
+    def retry_now(self) -> None:
+        """A person acted: forget the reconnect backoff (and a fatal stop) and connect now."""
+
+    @property
+    def connected(self) -> bool:
+        return False
 
     async def close(self) -> None:
         """Release everything; safe to call twice."""
 
     def get_speakers(self) -> list[str]:
         return list(VOICES)
+
+    def _unsupported(self, method: str) -> None:
+        log.warning(
+            "%s has no realtime (speech-to-speech) support: %s() does nothing",
+            type(self).__name__,
+            method,
+        )
+
+
+#: The voice API, by name: what CompositeVoice delegates and every provider implements.
+API_METHODS = (
+    "connect",
+    "start",
+    "send",
+    "answer",
+    "clear_input",
+    "interrupt",
+    "speak",
+    "send_text",
+    "update_config",
+    "add_instructions",
+    "add_tools",
+    "retry_now",
+    "close",
+    "get_speakers",
+)
 
 
 class RealtimeVoice(Voice):
@@ -142,4 +197,3 @@ class RealtimeVoice(Voice):
             self._response_done(response_id, status)
         if self.tracker.active_response_id is not None:
             self._response_done(self.tracker.active_response_id, status)
-        self.tracker.input_bytes = 0

@@ -1,4 +1,10 @@
-"""LoopbackVoice: plays back what you said. The default before any API key exists."""
+"""LoopbackVoice: plays back what you said. The default before any API key exists.
+
+It has the whole voice API. Where loopback has nothing to do, the method is a documented
+no-op: update_config / add_instructions / add_tools keep what they are given (so
+`session_config` and `tools` read back) but nothing uses it; speak() and send_text() have
+no voice to say anything with: they report the text as a transcript ("writing") only.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,13 @@ import asyncio
 import contextlib
 import itertools
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from voiced.core import protocol as rt
-from voiced.voice.base import Audio, RealtimeVoice
+from voiced.core.session import deep_merge
+from voiced.core.status import LinkState
+from voiced.voice.base import Audio, RealtimeVoice, Tool
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +43,15 @@ class LoopbackVoice(RealtimeVoice):
         self.pace_s = pace_s
         """Wait between 50 ms chunks (0: as fast as the loop allows)."""
         self.live = False
+        self.session_config: dict[str, Any] = {}
+        self.tools: dict[str, Tool] = {}
 
     async def connect(self, timeout: float = 10.0, reconnect: bool = False) -> None:
-        self.live = True
-        self.emit("state", "live", "loopback (no server: your speech is played back)")
+        self.start()
 
     def start(self) -> None:
         self.live = True
-        self.emit("state", "live", "loopback (no server: your speech is played back)")
+        self.emit("state", LinkState.LIVE, "loopback (no server: your speech is played back)")
 
     async def send(self, audio: Audio) -> None:
         if isinstance(audio, bytes | bytearray | memoryview):
@@ -56,14 +67,8 @@ class LoopbackVoice(RealtimeVoice):
             del self._buffer[: len(self._buffer) - MAX_TURN_BYTES]
 
     async def answer(self) -> None:
-        if not self.tracker.commit_ready():
-            if self._buffer:
-                log.info(
-                    "turn too short (%.0f ms < %d ms): not sent",
-                    rt.pcm_ms(len(self._buffer)),
-                    rt.MIN_COMMIT_MS,
-                )
-            await self.clear_input()
+        """Play the buffered turn back as the response (nothing when there is none)."""
+        if not self._buffer:
             return
         turn = bytes(self._buffer)
         await self.clear_input()
@@ -93,6 +98,29 @@ class LoopbackVoice(RealtimeVoice):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reply
 
+    async def speak(self, text: str) -> None:
+        """No voice to say it with: the text is reported as the assistant's transcript."""
+        self.emit("writing", text, "assistant")
+
+    async def send_text(self, text: str, *, respond: bool = True) -> None:
+        """Reported as the user's transcript; loopback answers only audio."""
+        self.emit("writing", text, "user")
+
+    async def update_config(self, session: Mapping[str, Any]) -> None:
+        """Kept (read back from `session_config`), used by nothing: there is no model."""
+        self.session_config = deep_merge(self.session_config, session)
+
+    async def add_instructions(self, instructions: str) -> None:
+        await self.update_config({"instructions": instructions})
+
+    async def add_tools(self, tools: Mapping[str, tuple[str, dict[str, Any], Tool]]) -> None:
+        """Kept; never called (there is no model to call them)."""
+        for name, (_, _, run) in tools.items():
+            self.tools[name] = run
+
+    def retry_now(self) -> None:
+        """Nothing to reconnect: loopback is always live until closed."""
+
     @property
     def connected(self) -> bool:
         return self.live
@@ -100,4 +128,4 @@ class LoopbackVoice(RealtimeVoice):
     async def close(self) -> None:
         await self.interrupt()
         self.live = False
-        self.emit("state", "closed", "closed")
+        self.emit("state", LinkState.CLOSED, "closed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from voiced.config.realtime import LinkConfig
@@ -16,7 +16,7 @@ from voiced.core.session import build_session, deep_merge
 from voiced.errors import CredentialsRejectedError, NotConnectedError, RealtimeError, ServerError
 from voiced.link import LinkState, RealtimeLink, realtime_endpoint
 from voiced.logs import register_secret
-from voiced.voice.base import Audio, RealtimeVoice
+from voiced.voice.base import Audio, RealtimeVoice, Tool
 from voiced.voice.shape import ga_session
 
 log = logging.getLogger(__name__)
@@ -27,8 +27,6 @@ HARMLESS_CODES = frozenset(
 )
 #: The most audio one append carries (0.5 s); longer input is split.
 MAX_APPEND_BYTES = 24_000
-
-Tool = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
 class OpenAIRealtimeVoice(RealtimeVoice):
@@ -128,6 +126,11 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             await self.link.close()
         self._abort_responses("closed")
 
+    def retry_now(self) -> None:
+        """A person acted: forget the backoff streak (and a fatal stop) and connect now."""
+        if self.link is not None:
+            self.link.retry_now()
+
     @property
     def connected(self) -> bool:
         return self.link is not None and self.link.live
@@ -170,21 +173,10 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         return audio_in.get("turn_detection") is None
 
     async def answer(self) -> None:
-        """End the user's turn and ask for a response.
-
-        Push-to-talk: commits the buffered input first; less than the server's 100 ms
-        minimum is cleared instead (a tap, not a turn) and no response is asked for.
-        """
+        """End the user's turn and ask for a response (push-to-talk: commit the input
+        first). Whether a turn is long enough to send is the caller's decision (the daemon's
+        conversation machine); the server refuses a commit of less than 100 ms."""
         if self.push_to_talk and self.tracker.input_bytes:
-            if not self.tracker.commit_ready():
-                log.info(
-                    "turn too short (%.0f ms < %d ms): not sent",
-                    rt.pcm_ms(self.tracker.input_bytes),
-                    rt.MIN_COMMIT_MS,
-                )
-                await self._send(rt.input_audio_clear(self._next_id()))
-                self.tracker.on_committed()
-                return
             await self._send(rt.input_audio_commit(self._next_id()))
             self.tracker.on_committed()
         await self._send(rt.response_create(self._next_id()))
@@ -251,7 +243,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
     def _on_state(self, state: LinkState, detail: str) -> None:
         if state in (LinkState.OFFLINE, LinkState.FAILED, LinkState.CLOSED):
             self._abort_responses("interrupted")
-        self.emit("state", state.value, detail)
+        self.emit("state", state, detail)
 
     def _on_event(self, event: rt.ServerEvent) -> None:
         match event:
