@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -32,8 +31,11 @@ class Endpoint:
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host in ("localhost", "127.0.0.1", "::1", "[::1]"):
         return True
+    import ipaddress  # 17 M instructions at import: only for the rarer spellings
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
