@@ -63,6 +63,7 @@ unit: venv deps-test
 test: lint unit
 
 bench: venv deps-test
+	@$(MAKE) --no-print-directory apt PKGS="valgrind"
 	$(PY) bench/run.py
 
 # On the Pi: a system-wide install under /opt/voiced run by systemd as user voiced.
@@ -84,3 +85,9 @@ install: deps
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# At least 1,000 reconnects of mixed kinds (close codes, abort, accept-then-close, 5xx, 429
+# with Retry-After, session_expired, half-open): RSS, descriptors, tasks, threads stay flat.
+.PHONY: soak
+soak: venv
+	$(PY) tests/soak.py 1000

@@ -24,13 +24,14 @@ from peer_venv import ensure_peer_venv  # noqa: E402
 
 SCRIPTS = (
     "link_bench.py",
+    "startup_bench.py",
     "audio_bench.py",
     "panel_bench.py",
     "talk_bench.py",
     "rest_bench.py",
     "wake_bench.py",
 )
-ORDER = ("link.md", "audio.md", "panel.md", "talk.md", "rest.md", "handsfree.md")
+ORDER = ("link.md", "startup.md", "audio.md", "panel.md", "talk.md", "rest.md", "handsfree.md")
 
 
 def run_benchmarks(extra: list[str]) -> list[str]:

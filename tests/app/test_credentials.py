@@ -63,11 +63,11 @@ def test_key_means_openai_with_configured_session() -> None:
 
 
 def test_beta_session_keys_are_rejected() -> None:
-    """A beta-era key in [realtime.session] is a config error naming it."""
-    config = Config(realtime=RealtimeConfig(session={"modalities": ["audio"]}))
+    """A beta-era key without a GA place in [realtime.session] is a config error naming it."""
+    config = Config(realtime=RealtimeConfig(session={"temperature": 0.8}))
     with pytest.raises(ConfigError) as info:
         make_voice(config, find_api_key(config, {"OPENAI_API_KEY": "sk-abcdef123"}))
-    assert info.value.key == "realtime.session.modalities"
+    assert info.value.key == "realtime.session.temperature"
 
 
 def test_azure_needs_url_and_plain_ws_only_local() -> None:

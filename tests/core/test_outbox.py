@@ -43,3 +43,28 @@ def test_loss_is_counted_per_outage() -> None:
     for _ in range(3):
         box.put("a", 20)
     assert box.dropped_since_drain_ms == 20 and box.dropped_audio_ms == 60
+
+
+def test_a_frame_leaves_only_once_sent() -> None:
+    """head() does not remove; sent(seq) does, so an interrupted delivery loses nothing."""
+    box = Outbox(max_audio_ms=1000)
+    box.put("a1", 20)
+    box.put("commit")
+    head = box.head()
+    assert head is not None and head[1] == "a1"
+    assert len(box) == 2  # a send that fails here leaves "a1" for the next session
+    box.sent(head[0])
+    assert box.head() is not None and box.head()[1] == "commit"  # type: ignore[index]
+    assert box.audio_ms == 0
+
+
+def test_sent_ignores_a_frame_the_bound_dropped_meanwhile() -> None:
+    """A frame dropped while its send was in flight is not confused with the next one."""
+    box = Outbox(max_audio_ms=40)
+    box.put("a1", 20)
+    head = box.head()
+    assert head is not None
+    box.put("a2", 20)
+    box.put("a3", 20)  # drops a1, the one being sent
+    box.sent(head[0])
+    assert box.drain() == ["a2", "a3"]

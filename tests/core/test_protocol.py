@@ -46,7 +46,7 @@ PCM_B64 = base64.b64encode(PCM).decode()
 
 # --- builders -------------------------------------------------------------------------------
 
-BUILDERS: list[Callable[[str], str]] = [
+BUILDERS: list[Callable[[str], str | bytes]] = [
     lambda eid: p.session_update(eid, {"type": "realtime", "instructions": "Be brief."}),
     lambda eid: p.input_audio_append(eid, PCM),
     lambda eid: p.input_audio_commit(eid),
@@ -65,8 +65,10 @@ BUILDERS: list[Callable[[str], str]] = [
 
 
 def _built_frames() -> list[str]:
+    """Every builder's frame as text (the append is ASCII bytes, sent as a text frame)."""
     ids = EventIds("t")
-    return [build(ids.next()) for build in BUILDERS]
+    frames = [build(ids.next()) for build in BUILDERS]
+    return [f.decode("ascii") if isinstance(f, bytes) else f for f in frames]
 
 
 @pytest.mark.parametrize("index", range(len(BUILDERS)))

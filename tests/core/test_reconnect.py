@@ -149,3 +149,44 @@ def test_rotation_only_while_idle() -> None:
     assert should_rotate(uptime_s=3300, rotate_after_s=3300, idle=True)
     assert default_rotate_after_s("openai") == 55 * 60
     assert default_rotate_after_s("azure") == 28 * 60
+
+
+@pytest.mark.parametrize(
+    ("kw", "kind"),
+    [
+        ({"code": "server_error", "error_type": "server_error", "echoes_update": True}, "RETRY"),
+        (
+            {"code": "invalid_value", "error_type": "invalid_request_error", "echoes_update": True},
+            "CONFIG",
+        ),
+        ({"code": None, "error_type": "invalid_request_error", "echoes_update": True}, "CONFIG"),
+        ({"code": "invalid_api_key", "echoes_update": True}, "FATAL"),
+        ({"code": "server_error", "error_type": "server_error"}, "CONTINUE"),
+        ({"code": "session_expired"}, "EXPIRED"),
+        ({"close_code": 1008, "close_reason": "bad key"}, "FATAL"),
+        ({"close_code": 4999, "close_reason": "\ufffd"}, "RETRY"),
+        ({"close_code": None}, "RETRY"),
+        ({"exception": "timeout"}, "RETRY"),
+        ({"http_status": 429, "code": "billing_hard_limit_reached"}, "FATAL"),
+    ],
+)
+def test_classify_is_the_one_decision(kw: dict[str, object], kind: str) -> None:
+    """Every cause maps to one kind; an echo of our session.update retries unless invalid."""
+    from voiced.core.reconnect import classify
+
+    assert classify(**kw).kind is FailureKind[kind]  # type: ignore[arg-type]
+
+
+def test_errors_carry_their_classification_read_only() -> None:
+    """An error's failure is set once, from core's classify, and cannot be reassigned."""
+    from voiced.errors import CredentialsRejectedError, HTTPStatusError, ServerError
+
+    assert CredentialsRejectedError(401, "no").fatal
+    assert HTTPStatusError(429, "q", None, "insufficient_quota").fatal
+    assert not HTTPStatusError(503, "busy").fatal
+    err = ServerError("server_error", "hiccup")
+    assert err.failure.kind is FailureKind.CONTINUE
+    with pytest.raises(AttributeError):
+        err.failure = RETRY  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        err.fatal = True  # type: ignore[misc]

@@ -226,7 +226,19 @@ class ConnectionDriver:
                     await self._answer(error)
                     continue
                 self.record.received.append(message)
+                limit = self.faults.reset_after_received
+                if limit is not None and len(self.record.received) >= limit:
+                    await self._reset()
+                    return
                 await self._handle_text(message)
+
+    async def _reset(self) -> None:
+        """A TCP reset mid-conversation (fault ``reset_after_received``)."""
+        if self.faults.stall_before_reset:
+            self.ws.transport.pause_reading()
+            await asyncio.sleep(0.05)  # the client's sends now block on a full buffer
+        self.dead = True
+        self.ws.transport.abort()
 
     async def _handle_text(self, text: str) -> None:
         try:
@@ -244,6 +256,19 @@ class ConnectionDriver:
         event_type = event.get("type")
         self.record.received_types.append(event_type if isinstance(event_type, str) else "")
         if self.faults.silent_after_handshake:
+            return
+        refused = self.faults.error_on_session_update
+        if refused is not None and event_type == "session.update":
+            code, error_type = refused
+            echo = event.get("event_id")
+            await self.send(
+                self.session.error(
+                    code,
+                    f"Fault: {code}.",
+                    error_type=error_type,
+                    client_event_id=echo if isinstance(echo, str) else None,
+                )
+            )
             return
         await self._run_actions(self.session.handle(event))
 

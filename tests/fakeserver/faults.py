@@ -23,7 +23,8 @@ class Faults:
     reject_status: int | None = None
     # Response body; "" means an OpenAI-style JSON error body chosen from the status.
     reject_body: str = ""
-    # Adds a ``Retry-After`` header (seconds, rounded up to an integer).
+    # Adds a ``Retry-After`` header (seconds, rounded up to an integer; below 1 s sent as is,
+    # a scaled time for soak tests).
     retry_after_s: float | None = None
     # Reject only the first N attempts made since these Faults were assigned.
     reject_first_n: int | None = None
@@ -46,6 +47,14 @@ class Faults:
     silent_after_handshake: bool = False
     # Send session.created, never answer session.update (the update still applies).
     no_session_updated: bool = False
+    # Reset the TCP connection (no close frame) once this many client text frames arrived:
+    # 1 drops right after session.update (during set-up); more drops mid outbox delivery.
+    reset_after_received: int | None = None
+    # Stop reading (the client's sends block once the buffers fill) before that reset.
+    stall_before_reset: bool = False
+    # (error code, error type): answer session.update with this error, echoing its event_id,
+    # instead of applying it (a transient server_error, or an invalid configuration).
+    error_on_session_update: tuple[str, str] | None = None
 
 
 REJECT_ERRORS: dict[int, tuple[str, str | None, str]] = {

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from fakeserver.conn import ConnectionDriver, ConnRecord
@@ -188,6 +189,25 @@ class FakeRealtimeServer:
         async with asyncio.timeout(timeout), self._connections_changed:
             await self._connections_changed.wait_for(lambda: len(self.connections) >= n)
 
+    async def push(self, *frames: str | bytes) -> None:
+        """Send raw frames, as they are, to every live connection (hostile-server tests)."""
+        for driver in list(self._drivers):
+            for frame in frames:
+                try:
+                    await driver.ws.send(frame)
+                except ConnectionClosed:
+                    break
+
+    async def write_raw(self, data: bytes, *, abort_after_s: float = 0.05) -> None:
+        """Write raw bytes (a hand-made or partial frame) to every connection, then reset."""
+        drivers = list(self._drivers)
+        for driver in drivers:
+            driver.dead = True  # nothing else is sent on it
+            driver.ws.transport.write(data)
+        await asyncio.sleep(abort_after_s)
+        for driver in drivers:
+            driver.ws.transport.abort()
+
     async def drop_all(self, code: int = 1011) -> None:
         """Close every live connection with ``code`` (dead links are aborted)."""
         await asyncio.gather(*(driver.close(code) for driver in list(self._drivers)))
@@ -202,7 +222,9 @@ class FakeRealtimeServer:
             del response.headers["Content-Type"]
             response.headers["Content-Type"] = "application/json"
         if retry_after_s is not None:
-            response.headers["Retry-After"] = str(math.ceil(retry_after_s))
+            # Below one second: sent as is, a scaled time for soak tests (HTTP wants integers).
+            value = f"{retry_after_s:g}" if retry_after_s < 1 else str(math.ceil(retry_after_s))
+            response.headers["Retry-After"] = value
         return response
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:

@@ -8,63 +8,20 @@ import time
 
 import pytest
 
+from linkkit import FAST, Recorder, configured, make_link
 from voiced.config.realtime import LinkConfig
 from voiced.core import protocol as rt
-from voiced.core.session import build_session
 from voiced.errors import (
     ConnectionRefusedByPeer,
     ConnectTimeoutError,
     CredentialsRejectedError,
     HTTPStatusError,
-    RealtimeError,
     ServerError,
 )
-from voiced.link import LinkState, RealtimeLink, realtime_endpoint
+from voiced.link import LinkState
 
 from conftest import API_KEY, checked_server, wait_until
 from fakeserver import FakeRealtimeServer, Faults, SilentTCPServer
-
-FAST = LinkConfig(
-    backoff_initial_s=0.05,
-    backoff_max_s=0.2,
-    healthy_uptime_s=0.5,
-    connect_timeout_s=2.0,
-    close_timeout_s=1.0,
-)
-SESSION = build_session(voice="coral", instructions="Be brief.", talk_mode="hold")
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[rt.ServerEvent] = []
-        self.states: list[tuple[LinkState, str]] = []
-        self.errors: list[RealtimeError] = []
-
-
-def make_link(
-    url: str,
-    rec: Recorder,
-    *,
-    config: LinkConfig = FAST,
-    key: str = API_KEY,
-    provider: str = "compatible",
-    **kw: object,
-) -> RealtimeLink:
-    endpoint = realtime_endpoint(provider=provider, model="gpt-realtime", api_key=key, url=url)
-    return RealtimeLink(
-        endpoint,
-        session=lambda: SESSION,
-        on_event=rec.events.append,
-        on_state=lambda s, d: rec.states.append((s, d)),
-        on_error=rec.errors.append,
-        config=config,
-        **kw,
-    )  # type: ignore[arg-type]
-
-
-def configured(conn: object) -> bool:
-    types = conn.received_types  # type: ignore[attr-defined]
-    return bool(types) and types[0] == "session.update"
 
 
 async def test_connect_sends_full_session_after_created(server: FakeRealtimeServer) -> None:

@@ -6,24 +6,18 @@ import logging
 
 from voiced.app.credentials import ApiKey
 from voiced.config import Config
-from voiced.core.session import beta_keys, build_session, deep_merge
+from voiced.core.session import build_session, deep_merge
 from voiced.errors import ConfigError
 from voiced.link.endpoint import realtime_endpoint
 from voiced.voice import LoopbackVoice, OpenAIRealtimeVoice, RealtimeVoice
+from voiced.voice.shape import ga_session
 
 log = logging.getLogger(__name__)
 
 
 def session_for(config: Config) -> dict[str, object]:
     rt, talk = config.realtime, config.talk
-    bad = beta_keys(rt.session)
-    if bad:
-        raise ConfigError(
-            f"realtime.session.{bad[0]}",
-            config.source,
-            "is a beta-era key the GA API rejects",
-            "use the GA shape: audio.input.* / audio.output.* (see the README)",
-        )
+    session = ga_session(rt.session, prefix="realtime.session", file=config.source)
     base = build_session(
         voice=rt.voice,
         instructions=rt.instructions,
@@ -31,7 +25,7 @@ def session_for(config: Config) -> dict[str, object]:
         vad_threshold=talk.vad_threshold,
         vad_silence_duration_ms=talk.vad_silence_duration_ms,
     )
-    return deep_merge(base, rt.session)
+    return deep_merge(base, session)
 
 
 def make_voice(config: Config, key: ApiKey) -> RealtimeVoice:

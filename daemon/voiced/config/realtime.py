@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from voiced.errors import ConfigError
 
@@ -27,13 +28,41 @@ class RealtimeConfig:
     """Extra GA session.update fields, merged over the defaults."""
 
     def validate(self, file: str, prefix: str) -> None:
-        if self.url is not None and not self.url.startswith(("ws://", "wss://")):
-            raise ConfigError(
-                f"{prefix}.url",
-                file,
-                f"{self.url!r} is not a WebSocket URL",
-                "use wss://host/path (or ws://127.0.0.1:PORT/... for a local server)",
-            )
+        if self.url is not None:
+            problem = url_problem(self.url)
+            if problem is not None:
+                raise ConfigError(f"{prefix}.url", file, problem[0], problem[1])
+
+
+def url_problem(url: str) -> tuple[str, str] | None:
+    """(problem, fix) when `url` cannot be a realtime WebSocket URL, None when it can.
+
+    Checks the scheme (ws, wss), the host, the port range (1..65535), the path (no
+    whitespace or control characters, no fragment) and refuses user:password@ (a secret in a
+    URL ends up in logs). Whether ws:// is allowed (only to this machine) is the endpoint's
+    check. Pure: nothing is resolved or opened.
+    """
+    fix = "use wss://host[:port]/path (or ws://127.0.0.1:PORT/path for a local server)"
+    if not isinstance(url, str) or any(ord(c) <= 32 or ord(c) == 127 for c in url):
+        return f"{url!r} holds whitespace or control characters", fix
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "Port out of range 0-65535", bad IPv6 brackets, …
+        return f"{url!r} is not a valid URL ({exc})", fix
+    if parts.scheme not in ("ws", "wss"):
+        return f"{url!r} is not a WebSocket URL (scheme {parts.scheme or 'missing'!r})", fix
+    if not parts.hostname:
+        return f"{url!r} has no host", fix
+    if port is not None and not 1 <= port <= 65535:
+        return f"{url!r}: port {port} is out of range 1..65535", fix
+    if parts.username is not None or parts.password is not None:
+        return "the URL holds a user name or password", "put the key in the credential instead"
+    if parts.fragment or "#" in url:
+        return f"{url!r} has a #fragment, which a WebSocket URL cannot carry", fix
+    if parts.path and not parts.path.startswith("/"):
+        return f"{url!r} has an invalid path", fix
+    return None
 
 
 @dataclass(frozen=True)
@@ -52,6 +81,12 @@ class LinkConfig:
     """Rotate to a fresh session while idle after this; None: 55 min (28 on Azure)."""
     offline_buffer_s: float = 10.0
     """Audio kept while the link is down; the oldest is dropped past this."""
+    carry_over: bool = True
+    """Replay the conversation (transcripts) into every new session: rotation, reconnect."""
+    carry_over_turns: int = 20
+    """At most this many messages (user or assistant) are replayed, the latest."""
+    carry_over_chars: int = 8000
+    """At most this many characters of text are replayed in all."""
 
     def validate(self, file: str, prefix: str) -> None:
         for name in (
@@ -68,6 +103,15 @@ class LinkConfig:
                     file,
                     "must be above zero",
                     f"set {prefix}.{name} to a positive number of seconds",
+                )
+        for name in ("carry_over_turns", "carry_over_chars"):
+            if getattr(self, name) < 1:
+                raise ConfigError(
+                    f"{prefix}.{name}",
+                    file,
+                    "must be at least 1",
+                    f"set {prefix}.{name} to a positive whole number, "
+                    f"or {prefix}.carry_over = false to turn carry-over off",
                 )
         if self.backoff_max_s < self.backoff_initial_s:
             raise ConfigError(

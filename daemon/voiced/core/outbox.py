@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 @dataclass
 class _Entry:
-    frame: str
+    seq: int
+    frame: str | bytes
     audio_ms: float
 
 
@@ -18,6 +19,9 @@ class Outbox:
     Audio frames count against `max_audio_ms`; control frames (commit, response.create)
     ride along in order and are bounded by `max_control_frames`. When the audio bound is
     passed, the oldest frames go first and are counted in `dropped_audio_ms`.
+
+    Delivery is peek-then-remove: `head()` gives the oldest frame, `sent(seq)` removes it
+    once its send succeeded, so a drop in the middle of a delivery loses nothing.
     """
 
     def __init__(self, *, max_audio_ms: float, max_control_frames: int = 64) -> None:
@@ -26,6 +30,7 @@ class Outbox:
         self._entries: deque[_Entry] = deque()
         self.audio_ms = 0.0
         self._control = 0
+        self._seq = 0
         self.dropped_audio_ms = 0.0
         self.dropped_frames = 0
         self.dropped_since_drain_ms = 0.0
@@ -34,9 +39,10 @@ class Outbox:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def put(self, frame: str, audio_ms: float = 0.0) -> float:
+    def put(self, frame: str | bytes, audio_ms: float = 0.0) -> float:
         """Keep `frame`; return the ms of audio dropped to make room (0 when none)."""
-        self._entries.append(_Entry(frame, audio_ms))
+        self._seq += 1
+        self._entries.append(_Entry(self._seq, frame, audio_ms))
         self.audio_ms += audio_ms
         if audio_ms == 0.0:
             self._control += 1
@@ -54,7 +60,29 @@ class Outbox:
         self.dropped_since_drain_ms += dropped
         return dropped
 
-    def drain(self) -> list[str]:
+    def head(self) -> tuple[int, str | bytes] | None:
+        """(sequence number, frame) of the oldest frame kept, or None when empty."""
+        if not self._entries:
+            return None
+        entry = self._entries[0]
+        return entry.seq, entry.frame
+
+    def sent(self, seq: int) -> None:
+        """The frame numbered `seq` left: remove it (unless the bound dropped it meanwhile)."""
+        if self._entries and self._entries[0].seq == seq:
+            entry = self._entries.popleft()
+            self.audio_ms = max(0.0, self.audio_ms - entry.audio_ms)
+            if entry.audio_ms == 0.0:
+                self._control -= 1
+        if not self._entries:
+            self.audio_ms = 0.0
+            self._control = 0
+
+    def end_outage(self) -> None:
+        """Everything kept was delivered: the next outage counts its drops afresh."""
+        self.dropped_since_drain_ms = 0.0
+
+    def drain(self) -> list[str | bytes]:
         """Everything kept, oldest first; the outbox is empty afterwards."""
         frames = [e.frame for e in self._entries]
         self._entries.clear()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: Error codes (server `error` events and HTTP bodies) that retrying cannot fix.
 FATAL_CODES = frozenset(
@@ -26,27 +26,53 @@ RETRY_CLOSE_CODES = frozenset({1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014})
 MAX_RETRY_AFTER_S = 900.0
 
 
+#: Codes of an error that answers our session.update and says the configuration itself is
+#: wrong: retrying the same configuration cannot help.
+CONFIG_INVALID_CODES = frozenset(
+    {
+        "invalid_value",
+        "invalid_type",
+        "unknown_parameter",
+        "missing_required_parameter",
+        "unsupported_value",
+        "invalid_session_config",
+        "integer_below_min_value",
+        "integer_above_max_value",
+        "decimal_below_min_value",
+        "decimal_above_max_value",
+        "string_above_max_length",
+    }
+)
+
+
 class FailureKind(enum.Enum):
+    CONTINUE = "continue"
+    """Not a failure of the link: an error event about one request; the session goes on."""
     RETRY = "retry"
-    """Network trouble, 5xx, abnormal close: back off and retry."""
+    """Network trouble, 5xx, abnormal close, a transient server error: back off and retry."""
     RATE_LIMITED = "rate_limited"
     """HTTP 429 (not quota): wait at least Retry-After."""
     EXPIRED = "expired"
     """The server ended the session on purpose (session cap, rotation): start a new one."""
     FATAL = "fatal"
     """A person must act (bad key, no quota): stop retrying."""
+    CONFIG = "config"
+    """The server refused our session configuration: retrying the same one cannot help."""
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(NamedTuple):
     kind: FailureKind
     reason: str
     """Short, human, secret-free: goes into logs and STATUS=."""
     retry_after_s: float | None = None
 
+    @property
+    def fatal(self) -> bool:
+        """Retrying cannot help: a person must act."""
+        return self.kind is FailureKind.FATAL or self.kind is FailureKind.CONFIG
 
-@dataclass(frozen=True)
-class Decision:
+
+class Decision(NamedTuple):
     retry: bool
     delay_s: float
     reason: str
@@ -54,13 +80,51 @@ class Decision:
     """Consecutive failures so far (1 = first failure of a streak)."""
 
 
-def classify_http(status: int, body_code: str | None, retry_after_s: float | None) -> Failure:
-    """A refused WebSocket handshake."""
-    if status in (401, 403) or body_code in FATAL_CODES:
-        what = "API key rejected" if status == 401 else f"access denied (HTTP {status})"
-        if body_code in FATAL_CODES:
-            what = f"{body_code} (HTTP {status})"
-        return Failure(FailureKind.FATAL, what)
+def classify(
+    *,
+    http_status: int | None = None,
+    code: str | None = None,
+    message: str = "",
+    retry_after_s: float | None = None,
+    close_code: int | None = None,
+    close_reason: str = "",
+    echoes_update: bool = False,
+    error_type: str | None = None,
+    exception: str | None = None,
+) -> Failure:
+    """The one classification of every failure of the link; nothing else decides "fatal".
+
+    Exactly one kind of cause is described by the arguments given:
+    - a refused handshake: `http_status` (+ `code` from the body, `retry_after_s`);
+    - a server `error` event: `code`, `message`, `error_type`, and `echoes_update` when its
+      event id is our session.update (during set-up);
+    - a closed connection: `close_code` (None: lost without a close frame), `close_reason`;
+    - a local exception: `exception`, a short name ("timeout", "network", a type name).
+    `reason` in the result is secret-free as long as the inputs are (callers redact).
+    """
+    if http_status is not None:
+        return _classify_http(http_status, code, retry_after_s)
+    if exception is not None:
+        what = "timed out" if exception == "timeout" else exception
+        return Failure(FailureKind.RETRY, what)
+    if code is not None or message or echoes_update or error_type is not None:
+        return _classify_error_event(code, message, echoes_update, error_type)
+    text = f"closed {close_code}" if close_code is not None else "connection lost"
+    if close_reason:
+        text += f" ({close_reason[:60]})"
+    lowered = close_reason.lower()
+    if close_code == 1008 and ("key" in lowered or "auth" in lowered):
+        return Failure(FailureKind.FATAL, text)
+    return Failure(FailureKind.RETRY, text)
+
+
+def _classify_http(status: int, code: str | None, retry_after_s: float | None) -> Failure:
+    if status == 401 or (status == 403 and code == "invalid_api_key"):
+        return Failure(FailureKind.FATAL, "API key rejected")
+    if code in FATAL_CODES:
+        return Failure(FailureKind.FATAL, f"{code} (HTTP {status})")
+    if status == 403:
+        return Failure(FailureKind.FATAL, "access denied (HTTP 403)")
     if status == 429:
         return Failure(FailureKind.RATE_LIMITED, "rate limited (HTTP 429)", retry_after_s)
     return Failure(
@@ -68,23 +132,39 @@ def classify_http(status: int, body_code: str | None, retry_after_s: float | Non
     )
 
 
-def classify_error_code(code: str | None, message: str = "") -> Failure | None:
-    """A server `error` event: a Failure when it ends the session, None when it does not."""
+def _classify_error_event(
+    code: str | None, message: str, echoes_update: bool, error_type: str | None
+) -> Failure:
     if code in FATAL_CODES:
         return Failure(FailureKind.FATAL, f"server error {code}")
     if code in EXPIRED_CODES:
         return Failure(FailureKind.EXPIRED, f"server error {code}")
-    return None
+    if not echoes_update:
+        return Failure(FailureKind.CONTINUE, f"server error {code or error_type or '?'}")
+    if code in CONFIG_INVALID_CODES or (code is None and error_type == "invalid_request_error"):
+        return Failure(
+            FailureKind.CONFIG,
+            f"session configuration rejected ({code or error_type}): {message[:160]}",
+        )
+    return Failure(
+        FailureKind.RETRY, f"session.update failed ({code or error_type or 'error'}), retrying"
+    )
+
+
+def classify_http(status: int, body_code: str | None, retry_after_s: float | None) -> Failure:
+    """A refused WebSocket handshake (see classify)."""
+    return classify(http_status=status, code=body_code, retry_after_s=retry_after_s)
+
+
+def classify_error_code(code: str | None, message: str = "") -> Failure | None:
+    """A server `error` event outside set-up: a Failure when it ends the session, else None."""
+    failure = classify(code=code, message=message, error_type="error")
+    return None if failure.kind is FailureKind.CONTINUE else failure
 
 
 def classify_close(code: int | None, reason: str = "") -> Failure:
     """The link closed (by the server, or by keepalive on a dead link: 1011)."""
-    text = f"closed {code}" if code is not None else "connection lost"
-    if reason:
-        text += f" ({reason[:60]})"
-    if code == 1008 and ("key" in reason.lower() or "auth" in reason.lower()):
-        return Failure(FailureKind.FATAL, text)
-    return Failure(FailureKind.RETRY, text)
+    return classify(close_code=code, close_reason=reason)
 
 
 class ReconnectPolicy:
@@ -141,7 +221,7 @@ class ReconnectPolicy:
         self._connected_at_s = None
 
     def _decide(self, failure: Failure, *, healthy: bool) -> Decision:
-        if failure.kind is FailureKind.FATAL:
+        if failure.fatal:
             self.stopped = failure
             self.failures += 1
             return Decision(False, 0.0, failure.reason, self.failures)

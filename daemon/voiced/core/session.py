@@ -117,3 +117,63 @@ def beta_keys(session: Mapping[str, Any]) -> list[str]:
     GA rejects or ignores them; BETA_SESSION_KEYS[key] says where each belongs in GA.
     """
     return [key for key in BETA_SESSION_KEYS if key in session]
+
+
+_BETA_FORMATS: dict[str, dict[str, Any]] = {
+    "pcm16": {"type": "audio/pcm", "rate": PCM_RATE_HZ},
+    "g711_ulaw": {"type": "audio/pcmu"},
+    "g711_alaw": {"type": "audio/pcma"},
+}
+
+
+class BetaKeyError(ValueError):
+    """A beta-era session key with no exact GA place (or a value that has none)."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        self.key = key
+        super().__init__(f"{key}: {problem}")
+
+
+def _ga_value(key: str, value: Any) -> Any:
+    """The GA value for beta `key`'s `value`; BetaKeyError when there is no exact one."""
+    if key in ("input_audio_format", "output_audio_format"):
+        if isinstance(value, Mapping):
+            return dict(value)
+        if isinstance(value, str) and value in _BETA_FORMATS:
+            return dict(_BETA_FORMATS[value])
+        raise BetaKeyError(key, f"format {value!r} has no GA equivalent")
+    if key == "modalities":
+        if isinstance(value, list) and value and set(value) <= {"text", "audio"}:
+            return ["audio"] if "audio" in value else ["text"]
+        raise BetaKeyError(key, f"{value!r} is not text and/or audio")
+    return copy.deepcopy(value)
+
+
+def to_ga_session(session: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """`session` with each beta-era top-level key moved to its GA place.
+
+    Returns (GA session, [(beta key, GA path)] moved). Raises BetaKeyError naming the key
+    when a key has no GA place (temperature), its value has no exact GA equivalent, or the
+    GA place is set too, to something else. Pure; `session` is not changed.
+    """
+    ga = copy.deepcopy(dict(session))
+    moved: list[tuple[str, str]] = []
+    for key in beta_keys(session):
+        where = BETA_SESSION_KEYS[key]
+        if where is None:
+            raise BetaKeyError(key, "the GA session has no such setting; remove it")
+        value = _ga_value(key, ga.pop(key))
+        *parents, leaf = where.split(".")
+        node = ga
+        for part in parents:
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                raise BetaKeyError(key, f"{part} is not an object, so {where} cannot be set")
+            node = child
+        if leaf in node and node[leaf] != value:
+            raise BetaKeyError(key, f"{where} is set too, to something else; keep one")
+        node[leaf] = value
+        moved.append((key, where))
+    return ga, moved

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from voiced.config.realtime import url_problem
 from voiced.errors import ConfigError
 
 OPENAI_URL = "wss://api.openai.com/v1/realtime"
@@ -31,8 +31,11 @@ class Endpoint:
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host in ("localhost", "127.0.0.1", "::1", "[::1]"):
         return True
+    import ipaddress  # 17 M instructions at import: only for the rarer spellings
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
@@ -74,12 +77,11 @@ def realtime_endpoint(
             "a compatible server needs its URL",
             'set realtime.url = "wss://host/v1/realtime"',
         )
+    problem = url_problem(url) if url is not None else None
+    if problem is not None:
+        raise ConfigError("realtime.url", config_file, problem[0], problem[1])
     full = _with_model(url or OPENAI_URL, model)
     parts = urlsplit(full)
-    if parts.scheme not in ("ws", "wss"):
-        raise ConfigError(
-            "realtime.url", config_file, f"scheme {parts.scheme!r} is not ws/wss", "use wss://…"
-        )
     if parts.scheme == "ws" and not is_loopback(parts.hostname or ""):
         raise ConfigError(
             "realtime.url",

@@ -7,21 +7,12 @@ import socket
 
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from voiced.core.reconnect import (
-    Failure,
-    FailureKind,
-    classify_close,
-    classify_error_code,
-    classify_http,
-)
 from voiced.errors import (
     ConnectionLostError,
     ConnectionRefusedByPeer,
-    ConnectTimeoutError,
     CredentialsRejectedError,
     HTTPStatusError,
     RealtimeError,
-    ServerError,
 )
 from voiced.link.endpoint import Endpoint
 from voiced.logs import redact
@@ -70,19 +61,17 @@ def error_from_handshake(exc: BaseException, endpoint: Endpoint) -> RealtimeErro
                 retry_after,
                 code,
             )
-        err = HTTPStatusError(
+        return HTTPStatusError(
             status,
             f"{host}: HTTP {status}{' ' + code if code else ''}{': ' + message if message else ''}",
             retry_after,
             code,
         )
-        if status == 429 and code in ("insufficient_quota", "billing_hard_limit_reached"):
-            err.fatal = True
-        return err
     if isinstance(exc, ConnectionClosed):
         frame = exc.rcvd or exc.sent
         close_code = frame.code if frame is not None else None
-        return ConnectionLostError(f"{host}: closed {close_code} during set-up", close_code)
+        reason = frame.reason if frame is not None else ""
+        return ConnectionLostError(f"{host}: closed {close_code} during set-up", close_code, reason)
     if isinstance(exc, socket.gaierror):
         return ConnectionRefusedByPeer(f"{host}: name not resolved ({exc.strerror})")
     if isinstance(exc, ConnectionRefusedError):
@@ -93,23 +82,3 @@ def error_from_handshake(exc: BaseException, endpoint: Endpoint) -> RealtimeErro
         f"{host}: handshake failed ({type(exc).__name__}: "
         f"{redact(str(exc), endpoint.secrets)[:160]})"
     )
-
-
-def failure_of(exc: RealtimeError) -> Failure:
-    """The reconnect policy's view of a failed attempt."""
-    if isinstance(exc, HTTPStatusError):
-        if isinstance(exc, CredentialsRejectedError):
-            return Failure(FailureKind.FATAL, "API key rejected")
-        return classify_http(exc.status, exc.code, exc.retry_after_s)
-    if isinstance(exc, ServerError):
-        failure = classify_error_code(exc.code)
-        if failure is not None:
-            return failure
-        if exc.fatal:
-            return Failure(FailureKind.FATAL, str(exc)[:120])
-        return Failure(FailureKind.RETRY, str(exc)[:120])
-    if isinstance(exc, ConnectionLostError):
-        return classify_close(exc.close_code)
-    if isinstance(exc, ConnectTimeoutError):
-        return Failure(FailureKind.RETRY, "timed out")
-    return Failure(FailureKind.RETRY, str(exc)[:120])

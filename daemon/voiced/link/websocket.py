@@ -3,9 +3,9 @@
 Lifecycle: CONNECTING (TCP + TLS + HTTP upgrade) → CONFIGURING (wait for session.created,
 send the full session.update, wait for session.updated) → LIVE → on a drop, OFFLINE while
 the reconnect policy's delay runs → CONNECTING again; FAILED when the policy stops (a person
-must act), CLOSED after close(). Every write goes through `send_frame()`; while the link is
-not LIVE, frames wait in a bounded outbox and are delivered, in order, once the next session
-is configured.
+must act), CLOSED after close(). Every frame leaves through `_write()` (`send_frame()` for
+callers); while the link is not LIVE, frames wait in a bounded outbox and are delivered, in
+order, once the next session is configured. Session set-up lives in `voiced.link.setup`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import (
     ConnectionClosed,
-    InvalidHandshake,
-    InvalidStatus,
-    InvalidURI,
 )
 
 from voiced.config.realtime import LinkConfig
@@ -34,8 +31,7 @@ from voiced.core.reconnect import (
     Failure,
     FailureKind,
     ReconnectPolicy,
-    classify_close,
-    classify_error_code,
+    classify,
     should_rotate,
 )
 from voiced.core.status import LinkState
@@ -44,28 +40,15 @@ from voiced.errors import (
     ConnectTimeoutError,
     NotConnectedError,
     RealtimeError,
-    ServerError,
 )
 from voiced.link.endpoint import Endpoint
-from voiced.link.errors import error_from_handshake, failure_of
-from voiced.logs import quiet_websockets_logger
+from voiced.link.setup import SessionSetup
+from voiced.logs import quiet_websockets_logger, redact, register_secret
 
 log = logging.getLogger(__name__)
 
-#: Largest frame accepted from the server; larger ones close the link with 1009 (then retry).
-MAX_FRAME_BYTES = 4 * 1024 * 1024
 
-
-def keepalive_s(dead_link_s: float) -> tuple[float, float, float]:
-    """(ping interval, ping timeout, close timeout) so a silent peer is dropped in dead_link_s.
-
-    Worst case: the peer dies just after a pong; the next ping leaves after the interval,
-    times out after the timeout, then the closing handshake waits the close timeout.
-    """
-    return dead_link_s * 0.35, dead_link_s * 0.3, dead_link_s * 0.25
-
-
-class RealtimeLink:
+class RealtimeLink(SessionSetup):
     """A realtime session that stays up: connect, configure, serve, and reconnect on drops."""
 
     def __init__(
@@ -77,6 +60,7 @@ class RealtimeLink:
         on_state: Callable[[LinkState, str], None] | None = None,
         on_error: Callable[[RealtimeError], None] | None = None,
         is_idle: Callable[[], bool] = lambda: True,
+        replay: Callable[[], list[dict[str, Any]]] | None = None,
         config: LinkConfig | None = None,
         rotate_after_s: float | None = None,
         policy: ReconnectPolicy | None = None,
@@ -89,6 +73,8 @@ class RealtimeLink:
         self._on_state = on_state or (lambda state, detail: None)
         self._on_error = on_error or (lambda exc: None)
         self._is_idle = is_idle
+        self._replay_items = replay
+        """The conversation items to carry into each new session (None: none)."""
         self._clock = clock
         self.rotate_after_s = rotate_after_s
         self.policy = policy or ReconnectPolicy(
@@ -113,6 +99,8 @@ class RealtimeLink:
         self._session_failure: Failure | None = None
         self._connected_at_s = 0.0
         quiet_websockets_logger()
+        for secret in endpoint.secrets:  # library mode too: logs and errors never show it
+            register_secret(secret)
 
     # ---- public -------------------------------------------------------------------------
 
@@ -131,11 +119,20 @@ class RealtimeLink:
         self._reconnect = reconnect
         self._closing = False
         first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._task = asyncio.create_task(self._supervise(first, timeout_s), name="voiced-link")
+        task = asyncio.create_task(self._supervise(first, timeout_s), name="voiced-link")
+        self._task = task
         try:
-            await asyncio.shield(first)
+            # The supervisor settles `first` within timeout_s; this bound is the backstop
+            # that makes "connect() never hangs" true whatever happens inside.
+            async with asyncio.timeout(timeout_s + self.config.close_timeout_s):
+                await asyncio.shield(first)
+        except TimeoutError:
+            task.cancel()
+            raise ConnectTimeoutError(
+                f"no live session from {self.endpoint.host} within {timeout_s:g} s"
+            ) from None
         except asyncio.CancelledError:
-            self._task.cancel()
+            task.cancel()
             raise
 
     def start(self) -> None:
@@ -155,14 +152,14 @@ class RealtimeLink:
         if self._task is None or self._task.done():
             self.start()
 
-    async def send_frame(self, frame: str, *, audio_ms: float = 0.0) -> None:
-        """The one place frames leave. While not live they wait (bounded) in the outbox."""
+    async def send_frame(self, frame: str | bytes, *, audio_ms: float = 0.0) -> None:
+        """Send `frame` now when live; otherwise keep it (bounded) for the next session."""
         ws = self._ws
-        if ws is not None and self.state is LinkState.LIVE:
+        if ws is not None and self.state is LinkState.LIVE and not len(self.outbox):
             try:
-                await ws.send(frame)
+                await self._write(ws, frame)
                 return
-            except ConnectionClosed:
+            except ConnectionLostError:
                 pass  # the reader notices and reconnects; keep the frame for the next session
         if self._closing or self._task is None or self._task.done():
             raise NotConnectedError("not connected: call connect() first")
@@ -173,6 +170,24 @@ class RealtimeLink:
                 self.outbox.max_audio_ms / 1000.0,
                 extra={"VOICED_EVENT": "audio_drop"},
             )
+
+    async def _write(self, ws: ClientConnection, frame: str | bytes) -> None:
+        """The one write path: every frame leaves here (session.update and the outbox too).
+
+        It checks that `ws` is still this link's open connection and turns any failure of the
+        send into one ConnectionLostError, so no caller handles websockets' or the OS's
+        exceptions.
+        """
+        if ws is not self._ws or self._closing:
+            raise ConnectionLostError("the connection is no longer open")
+        try:
+            await ws.send(frame, text=True)  # ASCII bytes go out as a text frame, unchanged
+        except ConnectionClosed as exc:
+            frame_in = exc.rcvd or exc.sent
+            code = frame_in.code if frame_in is not None else None
+            raise ConnectionLostError(f"closed {code} while sending", code) from None
+        except Exception as exc:  # a transport failing underneath: OSError, RuntimeError
+            raise ConnectionLostError(f"send failed ({type(exc).__name__})") from None
 
     async def close(self) -> None:
         """Close with 1000 and stop reconnecting; returns within the close timeout."""
@@ -196,44 +211,78 @@ class RealtimeLink:
     # ---- supervision --------------------------------------------------------------------
 
     async def _supervise(self, first: asyncio.Future[None] | None, timeout_s: float) -> None:
-        first_timeout_s = timeout_s
+        """Open → configure → deliver → serve, again and again; this task cannot die.
+
+        Every failure, expected or not, ends in one decision of the reconnect policy. The
+        first attempt of connect() settles `first` (result or typed error) whatever happens.
+        """
+        try:
+            await self._run(first, timeout_s)
+        finally:
+            if first is not None and not first.done():
+                first.set_exception(NotConnectedError("the link was closed while connecting"))
+
+    async def _run(self, first: asyncio.Future[None] | None, timeout_s: float) -> None:
+        attempt_timeout_s = timeout_s
         while not self._closing:
+            configured = False
+            error: RealtimeError | None = None
             self._set_state(LinkState.CONNECTING, f"connecting to {self.endpoint.host}")
             try:
-                ws = await self._open(first_timeout_s)
-            except RealtimeError as exc:
+                ws = await self._open(attempt_timeout_s)
+                configured = True
+                self.connections += 1
+                self._connected_at_s = self._clock()
+                self.policy.on_connected(self._connected_at_s)
+                await self._carry_over(ws)
+                await self._deliver_outbox(ws)
+                self._set_state(LinkState.LIVE, "connected")
                 if first is not None and not first.done():
-                    self._set_state(LinkState.FAILED, str(exc))
-                    first.set_exception(exc)
-                    return
-                decision = self.policy.on_attempt_failed(failure_of(exc))
-                if not await self._after_failure(decision, exc):
-                    return
-                continue
-            first_timeout_s = self.config.connect_timeout_s
-            self.connections += 1
-            self._connected_at_s = self._clock()
-            self.policy.on_connected(self._connected_at_s)
-            await self._deliver_outbox(ws)
-            self._set_state(LinkState.LIVE, "connected")
-            if first is not None and not first.done():
-                first.set_result(None)
-            failure = await self._serve(ws)
-            self._ws = None
+                    first.set_result(None)
+                failure = await self._serve(ws)
+            except RealtimeError as exc:
+                error, failure = exc, exc.failure
+            except Exception as exc:  # the last resort: log once with the traceback, retry
+                log.error(
+                    "realtime link: unexpected %s; counted as a failure and retried",
+                    type(exc).__name__,
+                    exc_info=True,
+                )
+                error = RealtimeError(f"internal error ({type(exc).__name__})")
+                failure = error.failure
+            finally:
+                self._forget_ws()
+            attempt_timeout_s = self.config.connect_timeout_s
             if self._closing:
                 return
-            if not self._reconnect:
+            if first is not None and not first.done():
+                error = error or ConnectionLostError(f"connection lost: {failure.reason}")
+                self._set_state(LinkState.FAILED, str(error))
+                first.set_exception(error)
+                return
+            if configured and not self._reconnect:
                 self._set_state(LinkState.FAILED, failure.reason)
                 self._on_error(ConnectionLostError(f"connection lost: {failure.reason}"))
                 return
-            decision = self.policy.on_disconnected(self._clock(), failure)
-            if not await self._after_failure(decision, None):
+            if configured:
+                decision = self.policy.on_disconnected(self._clock(), failure)
+            else:
+                decision = self.policy.on_attempt_failed(failure)
+            if not await self._after_failure(decision, error):
                 return
+
+    def _forget_ws(self) -> None:
+        """The attempt is over: make sure its socket is gone (no leak, whatever happened)."""
+        ws, self._ws = self._ws, None
+        if ws is not None and ws.transport is not None:
+            ws.transport.abort()
 
     async def _after_failure(self, decision: Decision, exc: RealtimeError | None) -> bool:
         """Log, report and wait out `decision`; False when the link must stop."""
         if not decision.retry:
-            error = exc or ServerError("fatal", decision.reason, fatal=True)
+            error = exc or RealtimeError(
+                decision.reason, failure=Failure(FailureKind.FATAL, decision.reason)
+            )
             log.error(
                 "realtime link stopped: %s. Fix it, then `systemctl reload voiced`",
                 decision.reason,
@@ -242,11 +291,9 @@ class RealtimeLink:
             self._set_state(LinkState.FAILED, decision.reason)
             self._on_error(error)
             return False
-        level = (
-            logging.WARNING
-            if decision.attempt <= 1 or decision.attempt % 10 == 0
-            else (logging.DEBUG)
-        )
+        # Every attempt is one journald entry (README: "every reconnect"): the first failure
+        # of a streak is a WARNING, the rest INFO, so a flaky link does not flood warnings.
+        level = logging.WARNING if decision.attempt == 1 else logging.INFO
         log.log(
             level,
             "realtime link down (%s); retry %d in %.1f s",
@@ -270,88 +317,6 @@ class RealtimeLink:
             pass
         return not self._closing
 
-    async def _open(self, timeout_s: float) -> ClientConnection:
-        """Handshake, then session.created → session.update → session.updated, in timeout_s."""
-        ping_interval, ping_timeout, close_timeout = keepalive_s(self.config.dead_link_s)
-        ws: ClientConnection | None = None
-        try:
-            async with asyncio.timeout(timeout_s):
-                ws = await connect(
-                    self.endpoint.url,
-                    additional_headers=self.endpoint.headers,
-                    open_timeout=None,
-                    ping_interval=ping_interval,
-                    ping_timeout=ping_timeout,
-                    close_timeout=min(close_timeout, self.config.close_timeout_s),
-                    max_size=MAX_FRAME_BYTES,
-                    compression=None,
-                    proxy=None,
-                    logger=logging.getLogger("websockets.client"),
-                )
-                self._set_state(LinkState.CONFIGURING, "configuring the session")
-                await self._configure(ws)
-                self._ws = ws
-                return ws
-        except TimeoutError as exc:
-            await _abort(ws)
-            raise ConnectTimeoutError(
-                f"no live session from {self.endpoint.host} within {timeout_s:g} s"
-            ) from exc
-        except RealtimeError:
-            await _abort(ws)
-            raise
-        except (InvalidStatus, InvalidHandshake, InvalidURI, OSError, ConnectionClosed) as exc:
-            await _abort(ws)
-            raise error_from_handshake(exc, self.endpoint) from None
-        except asyncio.CancelledError:  # close() during set-up: leave no connection behind
-            if ws is not None:
-                ws.transport.abort()
-            raise
-
-    async def _configure(self, ws: ClientConnection) -> None:
-        await self._next_session_event(ws, rt.SessionCreated, None)
-        update_id = self.ids.next()
-        await ws.send(rt.session_update(update_id, self._session()))
-        await self._next_session_event(ws, rt.SessionUpdated, update_id)
-
-    async def _next_session_event(
-        self,
-        ws: ClientConnection,
-        kind: type[rt.SessionCreated] | type[rt.SessionUpdated],
-        update_id: str | None,
-    ) -> rt.ServerEvent:
-        async for message in ws:
-            event = rt.parse_server_event(message)
-            if isinstance(event, kind):
-                return event
-            if isinstance(event, rt.ServerErrorEvent):
-                failure = classify_error_code(event.code, event.message)
-                if failure is not None or (
-                    update_id is not None and event.client_event_id == update_id
-                ):
-                    fatal = failure is None or failure.kind is FailureKind.FATAL
-                    what = "session.update rejected" if failure is None else event.code or ""
-                    raise ServerError(
-                        event.code or "error", f"{what}: {event.message}"[:300], fatal=fatal
-                    )
-            self._dispatch(event)
-        raise ConnectionLostError(f"closed {ws.close_code} during set-up", ws.close_code)
-
-    async def _deliver_outbox(self, ws: ClientConnection) -> None:
-        """Send what was kept while offline, in order, before anything new."""
-        if not len(self.outbox):
-            return
-        kept_ms, lost_ms = self.outbox.audio_ms, self.outbox.dropped_since_drain_ms
-        while len(self.outbox):
-            for frame in self.outbox.drain():
-                await ws.send(frame)
-        log.info(
-            "delivered %.1f s of audio kept while offline (%.1f s dropped)",
-            kept_ms / 1000.0,
-            lost_ms / 1000.0,
-            extra={"VOICED_EVENT": "outbox"},
-        )
-
     async def _serve(self, ws: ClientConnection) -> Failure:
         """Read until the link ends; return why it ended."""
         self._session_failure = None
@@ -360,11 +325,16 @@ class RealtimeLink:
             async for message in ws:
                 event = rt.parse_server_event(message)
                 if isinstance(event, rt.ServerErrorEvent):
-                    failure = classify_error_code(event.code, event.message)
-                    if failure is not None:
+                    failure = classify(
+                        code=event.code, message=redact(event.message), error_type=event.error_type
+                    )
+                    if failure.kind is not FailureKind.CONTINUE:
                         self._session_failure = failure
-                        if failure.kind is FailureKind.FATAL:
-                            await ws.close(1000, "fatal error")
+                        if failure.fatal or failure.kind is FailureKind.EXPIRED:
+                            with contextlib.suppress(Exception):  # this session is over
+                                await ws.close(1000, failure.kind.value)
+                elif isinstance(event, rt.SessionCreated):
+                    await self._send_session(ws)  # every session.created: the full config
                 self._dispatch(event)
         except ConnectionClosed:
             pass
@@ -372,7 +342,7 @@ class RealtimeLink:
             rotation.cancel()
         if self._session_failure is not None:
             return self._session_failure
-        return classify_close(ws.close_code, ws.close_reason or "")
+        return classify(close_code=ws.close_code, close_reason=redact(ws.close_reason or ""))
 
     async def _rotate_when_due(self, ws: ClientConnection) -> None:
         if self.rotate_after_s is None:
@@ -390,7 +360,8 @@ class RealtimeLink:
             extra={"VOICED_EVENT": "rotate"},
         )
         self._session_failure = Failure(FailureKind.EXPIRED, "session rotation")
-        await ws.close(1000, "session rotation")
+        with contextlib.suppress(Exception):  # a close that fails ends the link all the same
+            await ws.close(1000, "session rotation")
 
     def _dispatch(self, event: rt.ServerEvent) -> None:
         if isinstance(event, rt.ProtocolViolation):
@@ -410,6 +381,7 @@ class RealtimeLink:
             log.exception("handler failed on %s; continuing", type(event).__name__)
 
     def _set_state(self, state: LinkState, detail: str) -> None:
+        detail = redact(detail)  # it reaches STATUS= and `voiced ctl status`
         if state is self.state and detail == self.detail:
             return
         self.state = state
@@ -418,10 +390,3 @@ class RealtimeLink:
             self._on_state(state, detail)
         except Exception:
             log.exception("state handler failed")
-
-
-async def _abort(ws: ClientConnection | None) -> None:
-    if ws is not None:
-        ws.transport.abort()
-        with contextlib.suppress(Exception):  # nothing to do about a failed abort
-            await ws.wait_closed()

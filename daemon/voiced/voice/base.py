@@ -15,6 +15,7 @@ Events (`voice.on(name, handler)`; handlers may be coroutine functions):
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -23,6 +24,9 @@ from voiced.voice.events import Emitter
 from voiced.voice.stream import SpeakerStream
 
 log = logging.getLogger(__name__)
+
+#: Finished response ids remembered, so late frames of a finished response open nothing.
+REMEMBERED_RESPONSE_IDS = 32
 
 VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 
@@ -130,6 +134,9 @@ class RealtimeVoice(Voice):
         super().__init__(speaker=speaker)
         self.tracker = ResponseTracker()
         self._streams: dict[str, SpeakerStream] = {}
+        self._finished_ids: deque[str] = deque(maxlen=REMEMBERED_RESPONSE_IDS)
+        self.unknown_deltas = 0
+        """Audio deltas dropped because they belong to no active response."""
 
     @property
     def idle(self) -> bool:
@@ -137,20 +144,38 @@ class RealtimeVoice(Voice):
         return self.tracker.idle
 
     def _response_started(self, response_id: str) -> None:
+        if response_id in self._finished_ids:  # response.done came first: nothing to start
+            return
         self.tracker.on_response_created(response_id)
         self._stream_for(response_id)
         self.emit("response_started", response_id)
 
     def _stream_for(self, response_id: str) -> SpeakerStream | None:
+        """The stream of the active response; at most one is open at any time."""
         stream = self._streams.get(response_id)
         if stream is None and self.listens("speaker"):
+            if response_id != self.tracker.active_response_id:
+                return None
+            for other in list(self._streams):  # a response the server replaced
+                self._response_done(other, "superseded")
             stream = self._streams[response_id] = SpeakerStream(response_id)
             self.emit("speaker", stream)
         return stream
 
     def _audio(self, response_id: str, item_id: str, pcm: bytes) -> None:
-        if self.tracker.active_response_id is None:
+        active = self.tracker.active_response_id
+        if active is None and response_id not in self._finished_ids:
             self._response_started(response_id)
+            active = response_id
+        if response_id != active:
+            self.unknown_deltas += 1
+            log.log(
+                logging.WARNING if self.unknown_deltas == 1 else logging.DEBUG,
+                "dropped audio for a response that is not active (%d so far)",
+                self.unknown_deltas,
+                extra={"VOICED_EVENT": "protocol_violation"},
+            )
+            return
         self.tracker.on_audio(response_id, item_id, len(pcm))
         stream = self._stream_for(response_id)
         if stream is not None:
@@ -159,6 +184,8 @@ class RealtimeVoice(Voice):
 
     def _response_done(self, response_id: str, status: str) -> None:
         self.tracker.on_response_done(response_id)
+        if response_id and response_id not in self._finished_ids:
+            self._finished_ids.append(response_id)
         stream = self._streams.pop(response_id, None)
         if stream is not None:
             stream.end()

@@ -10,12 +10,14 @@ from typing import Any
 
 from voiced.config.realtime import LinkConfig
 from voiced.core import protocol as rt
+from voiced.core.carryover import ConversationRecord
 from voiced.core.reconnect import default_rotate_after_s
 from voiced.core.session import build_session, deep_merge
 from voiced.errors import CredentialsRejectedError, NotConnectedError, RealtimeError, ServerError
 from voiced.link import LinkState, RealtimeLink, realtime_endpoint
 from voiced.logs import register_secret
 from voiced.voice.base import Audio, RealtimeVoice, Tool
+from voiced.voice.shape import ga_session
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +62,17 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         self._api_key = api_key or os.environ.get(env) or os.environ.get("OPENAI_API_KEY")
         register_secret(self._api_key)
         self.url = url
+        realtime_endpoint(provider=self.provider, model=model, api_key=None, url=url)  # checks url
         self.session_config: dict[str, Any] = deep_merge(
-            build_session(voice=speaker, talk_mode="vad"), session_config or {}
+            build_session(voice=speaker, talk_mode="vad"),
+            ga_session(session_config or {}, prefix="session_config", file="(arguments)"),
         )
         self.link_config = link_config or LinkConfig()
+        self.record = ConversationRecord(
+            max_turns=self.link_config.carry_over_turns,
+            max_chars=self.link_config.carry_over_chars,
+        )
+        """What was said, replayed into each new session (link.carry_over)."""
         self.tools: dict[str, Tool] = {}
         self.link: RealtimeLink | None = None
 
@@ -90,6 +99,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             on_state=self._on_state,
             on_error=lambda exc: self.emit("error", exc),
             is_idle=lambda: self.idle,
+            replay=self.record.items,
             config=self.link_config,
             rotate_after_s=rotate if rotate is not None else default_rotate_after_s(self.provider),
         )
@@ -127,7 +137,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
 
     # ---- sending --------------------------------------------------------------------------
 
-    async def _send(self, frame: str, audio_ms: float = 0.0) -> None:
+    async def _send(self, frame: str | bytes, audio_ms: float = 0.0) -> None:
         if self.link is None:
             raise NotConnectedError("not connected: call connect() first")
         await self.link.send_frame(frame, audio_ms=audio_ms)
@@ -202,11 +212,13 @@ class OpenAIRealtimeVoice(RealtimeVoice):
     async def send_text(self, text: str, *, respond: bool = True) -> None:
         """Add a user text message (and ask for a response)."""
         await self._send(rt.item_create(self._next_id(), rt.user_text_item(text)))
+        self.record.add("user", text)
         if respond:
             await self._send(rt.response_create(self._next_id()))
 
     async def update_config(self, session: Mapping[str, Any]) -> None:
         """Merge GA session fields; kept for every later reconnect, sent now when live."""
+        session = ga_session(session, prefix="update_config", file="(arguments)")
         self.session_config = deep_merge(self.session_config, session)
         if self.connected:
             # GA requires session.type on every update, partial or not.
@@ -251,7 +263,10 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             case rt.TranscriptDelta(role="assistant"):
                 self.emit("writing", event.text, "assistant")
             case rt.TranscriptDone(role="user"):
+                self.record.add("user", event.text)
                 self.emit("writing", event.text, "user")
+            case rt.TranscriptDone(role="assistant"):
+                self.record.add("assistant", event.text)
             case rt.SpeechStarted():
                 self.emit("speech_started")
             case rt.SpeechStopped():
@@ -275,9 +290,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
             event.message[:200],
             extra={"VOICED_EVENT": "server_error", "VOICED_CODE": event.code or ""},
         )
-        self.emit(
-            "error", ServerError(event.code or event.error_type, event.message[:300], fatal=False)
-        )
+        self.emit("error", ServerError(event.code or event.error_type, event.message[:300]))
 
     def _call_tool(self, event: rt.FunctionCallDone) -> None:
         run = self.tools.get(event.name)
