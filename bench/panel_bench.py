@@ -190,9 +190,10 @@ def table(result: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "The talk event waits for the debounce by design (a press counts once stable); the",
-        "0 ms row is the pipeline's own cost: gpiozero callback → call_soon_threadsafe →",
-        "gesture machine → on_talk → show() → light thread → pin.",
+        "A press is taken on its leading edge (bounces are ignored for the debounce time",
+        "after it), so the debounce is no longer in the path: both rows are the pipeline's own",
+        "cost: gpiozero callback → call_soon_threadsafe → gesture machine → on_input →",
+        "show() → light thread → pin.",
         "",
         "### Light driver CPU while animating `thinking` (one process, 2 cores)",
         "",
