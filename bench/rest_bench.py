@@ -95,8 +95,9 @@ def table(results: dict[str, Any]) -> str:
         "Goals (issue 10): hold ≤ 30 wake-ups/s and ≤ 0.5 % at rest; wake ≤ 2 %. Our threads are "
         "the event loop and voiced-mic / voiced-speaker; the rest of the process is the PipeWire "
         "ALSA plugin's client thread per open stream (about 47 wake-ups/s each, one graph quantum "
-        "of 1024 frames), which a Pi on hw:/plughw: devices does not have. Wake-ups are context "
-        "switches (voluntary + involuntary) from /proc; CPU from schedstat. In wake mode the "
+        "of 1024 frames), which a Pi on hw:/plughw: devices does not have. Wake-ups are voluntary "
+        "context switches from /proc (a thread slept and was woken; preemptions are not "
+        "counted); CPU from schedstat. In wake mode the "
         "detector runs on every 80 ms batch, which is most of its cost.",
     ]
     return "\n".join(rows) + "\n"

@@ -326,7 +326,7 @@ def audible_ms(samples: npt.NDArray[np.int16], rate_hz: int, threshold: int = 20
 
 @dataclass(frozen=True)
 class ThreadActivity:
-    """One thread's context switches (each a wake-up) and CPU seconds so far."""
+    """One thread's wake-ups (voluntary context switches) and CPU seconds so far."""
 
     name: str
     switches: int
@@ -335,7 +335,7 @@ class ThreadActivity:
 
 def thread_activity() -> dict[int, ThreadActivity]:
     """Every thread of this process, by id, named as Python named it (else its comm), from
-    /proc/self/task/*/status (voluntary + nonvoluntary switches) and schedstat."""
+    /proc/self/task/*/status (voluntary switches) and schedstat."""
     import threading
 
     names = {t.native_id: t.name for t in threading.enumerate()}
@@ -348,9 +348,9 @@ def thread_activity() -> dict[int, ThreadActivity]:
             fields = dict(
                 line.split(":", 1) for line in Path(f"{base}/status").read_text().splitlines()
             )
-            switches = int(fields["voluntary_ctxt_switches"]) + int(
-                fields["nonvoluntary_ctxt_switches"]
-            )
+            # A wake-up is a voluntary switch (the thread slept and was woken); involuntary
+            # ones are preemptions, which count the machine's load rather than ours.
+            switches = int(fields["voluntary_ctxt_switches"])
             cpu_s = int(Path(f"{base}/schedstat").read_text().split()[0]) / 1e9
         except (OSError, KeyError, ValueError):
             continue  # the thread ended

@@ -1,20 +1,39 @@
-"""The daemon's configuration: one TOML file, nested frozen dataclasses, clear errors."""
+"""The daemon's configuration: one TOML file, nested frozen dataclasses, clear errors.
+
+The names below load their module on first use: the library imports only
+`voiced.config.realtime`, and pays for nothing else here (the TOML loader, the daemon's
+sections).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from voiced.config.audio import AudioConfig
-from voiced.config.control import ControlConfig, LogConfig
-from voiced.config.loader import build, read_toml
-from voiced.config.panel import PanelConfig
-from voiced.config.realtime import LinkConfig, RealtimeConfig
-from voiced.config.sounds import SoundsConfig
-from voiced.config.talk import TalkConfig
-from voiced.config.wake import WakeConfig
+if TYPE_CHECKING:
+    from voiced.config.audio import AudioConfig
+    from voiced.config.control import ControlConfig, LogConfig
+    from voiced.config.model import DEFAULT_PATH, Config, load
+    from voiced.config.panel import PanelConfig
+    from voiced.config.realtime import LinkConfig, RealtimeConfig
+    from voiced.config.sounds import SoundsConfig
+    from voiced.config.talk import TalkConfig
+    from voiced.config.wake import WakeConfig
 
-DEFAULT_PATH = Path("/etc/voiced/voiced.toml")
+_HOME = {
+    "DEFAULT_PATH": "model",
+    "Config": "model",
+    "load": "model",
+    "AudioConfig": "audio",
+    "ControlConfig": "control",
+    "LogConfig": "control",
+    "PanelConfig": "panel",
+    "LinkConfig": "realtime",
+    "RealtimeConfig": "realtime",
+    "SoundsConfig": "sounds",
+    "TalkConfig": "talk",
+    "WakeConfig": "wake",
+}
 
 __all__ = [
     "DEFAULT_PATH",
@@ -32,25 +51,10 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Config:
-    realtime: RealtimeConfig = field(default_factory=RealtimeConfig)
-    link: LinkConfig = field(default_factory=LinkConfig)
-    audio: AudioConfig = field(default_factory=AudioConfig)
-    talk: TalkConfig = field(default_factory=TalkConfig)
-    wake: WakeConfig = field(default_factory=WakeConfig)
-    sounds: SoundsConfig = field(default_factory=SoundsConfig)
-    panel: PanelConfig = field(default_factory=PanelConfig)
-    control: ControlConfig = field(default_factory=ControlConfig)
-    log: LogConfig = field(default_factory=LogConfig)
-    source: str = "(built-in defaults)"
-
-
-def load(path: Path | None) -> Config:
-    """Load `path` (None: built-in defaults). Raises ConfigError naming key, file and fix."""
-    if path is None:
-        return Config()
-    table = read_toml(path)
-    table.pop("source", None)
-    config = build(Config, table, str(path))
-    return Config(**{**config.__dict__, "source": str(path)})
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'voiced.config' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"voiced.config.{home}"), name)
+    globals()[name] = value
+    return value

@@ -1,10 +1,30 @@
-"""The realtime voice library: `OpenAIRealtimeVoice`, `CompositeVoice`, `LoopbackVoice`."""
+"""The realtime voice library: `OpenAIRealtimeVoice`, `CompositeVoice`, `LoopbackVoice`.
 
-from voiced.voice.base import VOICES, RealtimeVoice, Voice
-from voiced.voice.composite import CompositeVoice
-from voiced.voice.loopback import LoopbackVoice
-from voiced.voice.openai import OpenAIRealtimeVoice
-from voiced.voice.stream import SpeakerStream
+Each name loads its module on first use, so a program that needs one provider pays for
+that one only.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from voiced.voice.base import VOICES, RealtimeVoice, Voice
+    from voiced.voice.composite import CompositeVoice
+    from voiced.voice.loopback import LoopbackVoice
+    from voiced.voice.openai import OpenAIRealtimeVoice
+    from voiced.voice.stream import SpeakerStream
+
+_HOME = {
+    "VOICES": "base",
+    "RealtimeVoice": "base",
+    "Voice": "base",
+    "CompositeVoice": "composite",
+    "LoopbackVoice": "loopback",
+    "OpenAIRealtimeVoice": "openai",
+    "SpeakerStream": "stream",
+}
 
 __all__ = [
     "VOICES",
@@ -15,3 +35,12 @@ __all__ = [
     "SpeakerStream",
     "Voice",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'voiced.voice' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"voiced.voice.{home}"), name)
+    globals()[name] = value
+    return value
