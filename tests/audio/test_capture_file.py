@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +103,23 @@ async def test_missing_device_lists_the_devices_that_exist() -> None:
     assert err.fault is Fault.MISSING
     assert "nosuchmic" in str(err) and "audio.input_device" in str(err)
     assert "vmic" in str(err)  # a device that does exist (from the test config)
+
+
+async def test_at_rest_an_unpaced_device_still_delivers_in_bulk(tmp_path: Path) -> None:
+    """Read in bulk at rest (250 ms) from a device that always has data (a file, like
+    /dev/zero): batches of at most a pause's worth keep arriving, and a press (pace 0) goes
+    back to every period."""
+    (tmp_path / "in.raw").write_bytes(bytes(48000 * 10))  # 10 s of silence
+    config = AudioConfig(input_device=f"vmic:IN={tmp_path / 'in.raw'}", input_rate_hz=24000)
+    mic = AlsaMicrophone(config, queue_frames=10_000)
+    await mic.start()
+    try:
+        async with asyncio.timeout(10):
+            mic.pace(250)
+            frames = mic.frames()
+            got = [await anext(frames) for _ in range(40)]  # 0.8 s: several bulk reads
+            assert all(len(f) == mic.frame_bytes for f in got)
+            mic.pace(0)
+            assert len(await anext(frames)) == mic.frame_bytes
+    finally:
+        await mic.stop()

@@ -169,15 +169,20 @@ class AlsaMicrophone:
                 self._pace_changed.clear()
                 bulk = self._read_every_ms != 0
                 generation = self._generation
-                if not bulk:  # a press: what is buffered was said before it
+                if not bulk:  # a press: what is buffered (at most the buffer) was said before
                     with contextlib.suppress(alsaaudio.ALSAAudioError):
-                        while self._pcm.avail() >= period:
+                        for _ in range(self.granted.buffer_frames // period):
+                            if self._pcm.avail() < period:
+                                break
                             self._pcm.read()
                     continue
             else:
                 generation = self._generation
             batch: list[bytes] = []
-            while True:  # one period, or at rest all that is buffered
+            # One period, or at rest what the pause let in (an unpaced device, a file,
+            # always has more: never more than the pause's worth).
+            reads_left = -(-every_ms * self.granted.rate_hz // (1000 * period)) + 1
+            while True:
                 try:
                     n, data = self._pcm.read()
                 except alsaaudio.ALSAAudioError as exc:
@@ -208,7 +213,8 @@ class AlsaMicrophone:
                     if done:
                         self._post_frames(batch, generation)
                         return None
-                if not every_ms or self._pcm.avail() < period:
+                reads_left -= 1
+                if not every_ms or reads_left <= 0 or self._pcm.avail() < period:
                     break
             if batch:
                 # One hand-off per read (or per bulk read at rest): one loop wake-up, however
