@@ -21,7 +21,11 @@ def load_config(path: str | None) -> Config:
     """--config FILE, else /etc/voiced/voiced.toml when it exists, else built-in defaults."""
     if path is not None:
         return load(Path(path))
-    if DEFAULT_PATH.exists():
+    try:
+        present = DEFAULT_PATH.exists()
+    except OSError:  # /etc/voiced not searchable by this user: say so through load()
+        present = True
+    if present:
         return load(DEFAULT_PATH)
     return Config()
 
@@ -162,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from voiced.audio.alsalog import route_alsa_errors_to_log
+
+    route_alsa_errors_to_log()  # "ALSA lib …" lines go to our log at DEBUG, not stderr
     try:
         code: int = args.func(args)
         return code

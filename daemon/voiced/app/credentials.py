@@ -68,6 +68,36 @@ def _read_key(path: Path, key: str, config_file: str) -> str:
     return text
 
 
+def service_api_key(
+    config: Config,
+    environ: dict[str, str] | None = None,
+    credstore: Path = CREDSTORE_PATH,
+) -> ApiKey:
+    """The key the service will get, for `voiced check`: outside the unit, the file its
+    LoadCredential= reads (root may read it; anyone else is told how to check it)."""
+    env = os.environ if environ is None else environ
+    if env.get("CREDENTIALS_DIRECTORY"):
+        return find_api_key(config, environ)
+    try:
+        present = credstore.exists()
+    except PermissionError:  # /etc/credstore is 0700 root: it may well be there
+        present = True
+    if not present:
+        return find_api_key(config, environ)
+    if not os.access(credstore, os.R_OK):
+        raise ConfigError(
+            "credential " + CREDENTIAL_NAME,
+            config.source,
+            f"only root can read {credstore} (the service gets it through LoadCredential=, "
+            "so this check, run as this user, cannot see the key)",
+            "run the check as root: sudo /opt/voiced/.venv/bin/voiced check",
+        )
+    return ApiKey(
+        _read_key(credstore, "credential " + CREDENTIAL_NAME, config.source),
+        f"{credstore} (the unit's LoadCredential=)",
+    )
+
+
 def find_api_key(config: Config, environ: dict[str, str] | None = None) -> ApiKey:
     """$CREDENTIALS_DIRECTORY/openai_api_key, then realtime.api_key_file, then OPENAI_API_KEY."""
     env = os.environ if environ is None else environ
