@@ -17,11 +17,22 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from system.machine import Machine, SystestUnavailable
-from system.rig import ASOUND_CONF, FAKE_UNIT, GOOD_CONFIG, HERE, REPO, RESULTS, Rig
+from system.rig import (
+    ASOUND_CONF,
+    FAKE_UNIT,
+    GOOD_CONFIG,
+    HERE,
+    MIC_FEEDER,
+    MIC_UNIT,
+    REPO,
+    RESULTS,
+    Rig,
+)
 
 if os.environ.get("VOICED_SYSTEST") != "1":
     collect_ignore_glob = ["test_*.py"]
@@ -71,16 +82,64 @@ def _copy_source(root: Path) -> None:
     subprocess.run(["tar", "-C", str(dest), "-xf", "-"], input=archive, check=True)
 
 
+def summary(results: dict[str, Any], dist: str, arch: str) -> str:
+    """The benchmark section of one system-test run (joined into bench/results/README.md)."""
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    rows = [
+        ("start → READY=1, median of 5 (ms)", results.get("start_to_ready_median_ms")),
+        ("start → READY=1, all 5 (ms)", results.get("start_to_ready_ms")),
+        ("RSS 60 s after start (MiB)", results.get("rss_after_60s_mib")),
+        (
+            "systemd-analyze security, live / offline",
+            f"{results.get('exposure_live')} / {results.get('exposure_offline')}",
+        ),
+        ("reload → new session at the server (s)", results.get("reload_to_new_session_s")),
+        ("make install inside (s)", results.get("install_s")),
+        ("whole system test (s)", results.get("systest_s")),
+    ]
+    lines = [
+        f"## Service under a real systemd ({dist}/{arch})",
+        "",
+        f"Command: `make systest DIST={dist} ARCH={arch}` · {when} · Debian root booted with "
+        "systemd-nspawn; file-backed ALSA devices; the fake realtime server inside.",
+        "",
+        "| what | result |",
+        "|---|---|",
+        *(f"| {name} | {value} |" for name, value in rows),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _host_pip_config() -> tuple[str, dict[str, str]]:
+    """This machine's own pip configuration (files and PIP_* variables, as `pip config list`
+    shows it) as a pip.conf for the root, and the local paths it names, to bind read-only."""
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, check=True
+    ).stdout
+    settings: dict[str, str] = {}
+    for line in out.splitlines():
+        name, _, value = line.partition("=")
+        settings[name.split(".", 1)[-1]] = value.strip().strip("'\"")
+    binds = {}
+    for value in settings.values():
+        for word in value.split():
+            path = word.removeprefix("file://")
+            if path.startswith("/") and not path.startswith("/etc/ssl") and Path(path).exists():
+                binds[path] = path
+    return "[global]\n" + "".join(f"{k} = {v}\n" for k, v in settings.items()), binds
+
+
 @pytest.fixture(scope="session")
 def rig() -> Iterator[Rig]:
     started = time.monotonic()
     _require_host()
     dist = os.environ.get("SYSTEST_DIST", "bookworm")
     arch = os.environ.get("SYSTEST_ARCH", "amd64")
-    if (dist, arch) != ("bookworm", "amd64"):
+    if arch != "amd64":
         raise SystestUnavailable(
-            f"DIST={dist} ARCH={arch}: not implemented yet (only bookworm/amd64; the wheels "
-            "are built on this Debian 12 host)"
+            f"ARCH={arch}: not implemented (qemu-user runs need binfmt set up by hand; see "
+            "tests/system/README.md)"
         )
     cache = Path(os.environ.get("SYSTEST_CACHE", "/var/cache/voiced-systest"))
     tarball = Path(
@@ -91,18 +150,24 @@ def rig() -> Iterator[Rig]:
             check=True,
         ).stdout.strip()
     )
-    wheels = _wheels(cache, dist, arch)
+    if dist == "bookworm":
+        # The host is Debian 12 too: build the wheels here once, install them offline inside.
+        binds = {str(_wheels(cache, dist, arch)): "/opt/wheels"}
+        pip_flags, pip_conf = "--no-index --find-links /opt/wheels", None
+    else:
+        # Another Python: pip inside builds from the index this machine's pip config names.
+        pip_conf, binds = _host_pip_config()
+        pip_flags = ""
     work = Path(tempfile.mkdtemp(prefix="voiced-systest-", dir="/var/tmp"))
-    machine = Machine.boot(tarball, {str(wheels): "/opt/wheels"}, work, prepare=_copy_source)
+    machine = Machine.boot(tarball, binds, work, prepare=_copy_source)
     try:
         key = "sk-systest-" + secrets.token_hex(16)
         rig = Rig(machine, key)
         (machine.root / "etc" / "asound.conf").write_text(ASOUND_CONF)
         t0 = time.monotonic()
-        machine.run(
-            'make -C /opt/src install PIP_FLAGS="--no-index --find-links /opt/wheels"',
-            timeout=600,
-        )
+        if pip_conf is not None:
+            (machine.root / "etc" / "pip.conf").write_text(pip_conf)
+        machine.run(f'make -C /opt/src install PIP_FLAGS="{pip_flags}"', timeout=900)
         rig.results["install_s"] = round(time.monotonic() - t0, 1)
         machine.run(
             "install -m 0600 /dev/stdin /etc/credstore/voiced.openai_api_key", input=key + "\n"
@@ -110,6 +175,12 @@ def rig() -> Iterator[Rig]:
         machine.run("install -m 0600 /dev/stdin /root/fake-key", input=key + "\n")
         rig.write_config(GOOD_CONFIG)
         machine.run("useradd -m -G voiced member && useradd -m outsider")
+        (machine.root / "usr/local/lib/systest-mic-feeder.py").write_text(MIC_FEEDER)
+        machine.run(
+            "install -m 0644 /dev/stdin /etc/systemd/system/systest-mic.service && "
+            "systemctl daemon-reload && systemctl start systest-mic",
+            input=MIC_UNIT,
+        )
         machine.run(
             "install -m 0644 /dev/stdin /etc/systemd/system/fakeserver.service && "
             "systemctl daemon-reload && systemctl start fakeserver",
@@ -128,6 +199,7 @@ def rig() -> Iterator[Rig]:
             (RESULTS / f"systest-{dist}-{arch}.json").write_text(
                 json.dumps(rig.results, indent=2) + "\n"
             )
+            (RESULTS / f"systest-{dist}-{arch}.md").write_text(summary(rig.results, dist, arch))
         with open(work / "nspawn.log", errors="replace") as fh:
             tail = fh.read()[-4000:]
         print("--- container console (tail) ---\n" + tail)

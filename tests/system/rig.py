@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -12,12 +13,49 @@ from system.machine import Machine
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-FAKE_PORT = 8765
+
+
+def _free_port() -> int:
+    """A port free on this machine's loopback (the container shares the host's network)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+FAKE_PORT = _free_port()
 RESULTS = REPO / "bench" / "results"
 
-ASOUND_CONF = """# system test: file-backed PCMs (no sound card in the container)
-pcm.vmic { type file slave.pcm { type null } infile "/dev/zero" file "/dev/null" format "raw" }
-pcm.vspk { type file slave.pcm { type null } file "/dev/null" format "raw" }
+MIC_FIFO = "/run/systest-mic.fifo"
+# The mic reads a FIFO fed at real-time pace (an unpaced /dev/zero would flood the daemon's
+# loop at thousands of times real time, which no sound card does).
+ASOUND_CONF = f"""# system test: file-backed PCMs (no sound card in the container)
+pcm.vmic {{ type file slave.pcm {{ type null }} infile "{MIC_FIFO}" file "/dev/null" format "raw" }}
+pcm.vspk {{ type file slave.pcm {{ type null }} file "/dev/null" format "raw" }}
+"""
+
+MIC_FEEDER = f"""import os, time
+fd = os.open("{MIC_FIFO}", os.O_RDWR)  # read-write: never blocks waiting for a reader
+period = bytes(960)  # 20 ms of 24 kHz s16le mono silence
+due = time.monotonic()
+while True:
+    os.write(fd, period)
+    due += 0.02
+    delay = due - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    elif delay < -1.0:  # nobody read for a while (a restart): no burst afterwards
+        due = time.monotonic()
+"""
+
+MIC_UNIT = f"""[Unit]
+Description=real-time paced silence for the file-backed mic (system test)
+Before=voiced.service
+[Service]
+ExecStartPre=/bin/sh -c 'rm -f {MIC_FIFO}; mkfifo -m 0666 {MIC_FIFO}'
+ExecStart=/usr/bin/python3 /usr/local/lib/systest-mic-feeder.py
+[Install]
+WantedBy=multi-user.target
 """
 
 GOOD_CONFIG = f"""[realtime]

@@ -151,25 +151,18 @@ def test_journal_fields_and_readme_recipes(rig: Rig) -> None:
         assert int(json.loads(line)["PRIORITY"]) <= 4
 
 
-def test_reconnect_recipe(rig: Rig) -> None:
-    """An outage of the server: `journalctl -u voiced VOICED_EVENT=reconnect` lists it."""
-    before = len(rig.journal("VOICED_EVENT=reconnect"))
-    rig.run("systemctl stop fakeserver")
-    rig.wait("STATUS leaves connected", lambda: not connected(rig), 30)
-    time.sleep(3)
-    rig.run("systemctl start fakeserver")
-    rig.wait("STATUS=connected again", lambda: connected(rig), 90)
-    entries = rig.journal("VOICED_EVENT=reconnect")
-    assert len(entries) > before
-    assert all("VOICED_ATTEMPT" in e for e in entries[before:]), entries[before:]
-
-
 def test_reload_keeps_pid_and_opens_new_session(rig: Rig) -> None:
     """`systemctl reload`: the same process, a fresh session at the server."""
     pid = rig.main_pid()
     sessions = len(rig.fake()["connections"])
+    t0 = time.monotonic()
     rig.run("systemctl reload voiced", timeout=60)
-    rig.wait("a new session", lambda: len(rig.fake()["connections"]) > sessions, 30)
+    try:
+        rig.wait("a new session", lambda: len(rig.fake()["connections"]) > sessions, 60)
+    except AssertionError as exc:
+        tail = rig.run("journalctl -u voiced -n 25 --no-pager", check=False).stdout
+        raise AssertionError(f"{exc}; fake server: {rig.fake()}; journal:\n{tail}") from None
+    rig.results["reload_to_new_session_s"] = round(time.monotonic() - t0, 1)
     rig.wait("STATUS=connected", lambda: connected(rig), 30)
     assert rig.main_pid() == pid
     assert "reload" in {e.get("VOICED_EVENT") for e in rig.journal()}
@@ -210,6 +203,19 @@ def test_sigkill_restarts(rig: Rig) -> None:
     rig.run(f"kill -KILL {pid}")
     rig.wait("a restart", lambda: restarts(rig) > n and rig.main_pid() not in (0, pid), 30)
     rig.wait("STATUS=connected", lambda: connected(rig), 30)
+
+
+def test_reconnect_recipe(rig: Rig) -> None:
+    """An outage of the server: `journalctl -u voiced VOICED_EVENT=reconnect` lists it."""
+    before = len(rig.journal("VOICED_EVENT=reconnect"))
+    rig.run("systemctl stop fakeserver")
+    rig.wait("STATUS leaves connected", lambda: not connected(rig), 30)
+    time.sleep(3)
+    rig.run("systemctl start fakeserver")
+    rig.wait("STATUS=connected again", lambda: connected(rig), 90)
+    entries = rig.journal("VOICED_EVENT=reconnect")
+    assert len(entries) > before
+    assert all("VOICED_ATTEMPT" in e for e in entries[before:]), entries[before:]
 
 
 def test_rss_after_60_s(rig: Rig) -> None:
