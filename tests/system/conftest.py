@@ -95,6 +95,7 @@ def summary(results: dict[str, Any], dist: str, arch: str) -> str:
         ),
         ("reload → new session at the server (s)", results.get("reload_to_new_session_s")),
         ("make install inside (s)", results.get("install_s")),
+        ("versions inside", f"{results.get('systemd')}, {results.get('python')}"),
         ("whole system test (s)", results.get("systest_s")),
     ]
     lines = [
@@ -113,7 +114,8 @@ def summary(results: dict[str, Any], dist: str, arch: str) -> str:
 
 def _host_pip_config() -> tuple[str, dict[str, str]]:
     """This machine's own pip configuration (files and PIP_* variables, as `pip config list`
-    shows it) as a pip.conf for the root, and the local paths it names, to bind read-only."""
+    shows it) as a pip.conf for the root, and the local paths it names, to bind read-only
+    (a local index's parent folder too: its pages link to ../files)."""
     out = subprocess.run(
         [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, check=True
     ).stdout
@@ -122,11 +124,17 @@ def _host_pip_config() -> tuple[str, dict[str, str]]:
         name, _, value = line.partition("=")
         settings[name.split(".", 1)[-1]] = value.strip().strip("'\"")
     binds = {}
-    for value in settings.values():
+    for key, value in settings.items():
+        if key == "cert":
+            # This machine's CA bundle (it may hold a CA the root's own bundle lacks).
+            binds[value] = "/usr/local/share/systest-pip-ca.crt"
+            settings[key] = "/usr/local/share/systest-pip-ca.crt"
+            continue
         for word in value.split():
-            path = word.removeprefix("file://")
-            if path.startswith("/") and not path.startswith("/etc/ssl") and Path(path).exists():
-                binds[path] = path
+            path = Path(word.removeprefix("file://"))
+            if path.is_absolute() and path.exists():
+                base = path.parent if path.name == "simple" else path
+                binds[str(base)] = str(base)
     return "[global]\n" + "".join(f"{k} = {v}\n" for k, v in settings.items()), binds
 
 
@@ -169,6 +177,8 @@ def rig() -> Iterator[Rig]:
             (machine.root / "etc" / "pip.conf").write_text(pip_conf)
         machine.run(f'make -C /opt/src install PIP_FLAGS="{pip_flags}"', timeout=900)
         rig.results["install_s"] = round(time.monotonic() - t0, 1)
+        rig.results["systemd"] = machine.run("systemctl --version").stdout.split("(")[0].strip()
+        rig.results["python"] = machine.run("python3 --version").stdout.strip()
         machine.run(
             "install -m 0600 /dev/stdin /etc/credstore/voiced.openai_api_key", input=key + "\n"
         )
