@@ -139,7 +139,7 @@ def _host_pip_config() -> tuple[str, dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def rig() -> Iterator[Rig]:
+def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
     started = time.monotonic()
     _require_host()
     dist = os.environ.get("SYSTEST_DIST", "bookworm")
@@ -203,7 +203,8 @@ def rig() -> Iterator[Rig]:
         )
         yield rig
     finally:
-        if "rig" in locals():
+        # Only a whole run records results (a -k selection would leave holes in them).
+        if "rig" in locals() and not request.config.option.keyword:
             rig.results["systest_s"] = round(time.monotonic() - started, 1)
             RESULTS.mkdir(parents=True, exist_ok=True)
             (RESULTS / f"systest-{dist}-{arch}.json").write_text(
