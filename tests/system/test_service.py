@@ -230,6 +230,30 @@ def test_rss_after_60_s(rig: Rig) -> None:
     assert rss_kib < 200 * 1024
 
 
+def test_rejected_key_waits_for_a_person(rig: Rig) -> None:
+    """A wrong key: STATUS "error: API key rejected", the link_failed recipe shows why, the
+    daemon stays up; the README's fix (new key, then restart) connects again. (A reload
+    would not do: systemd copies the credential at start.)"""
+    store = "/etc/credstore/voiced.openai_api_key"
+    rig.run(f"install -m 0600 /dev/stdin {store}", input="sk-wrong-key-0000\n")
+    try:
+        rig.run("systemctl restart voiced", timeout=60)
+        n, pid = restarts(rig), rig.main_pid()
+        rig.wait(
+            "STATUS=error: API key rejected",
+            lambda: "rejected" in rig.show("StatusText")["StatusText"],
+            30,
+        )
+        recipe = rig.run("journalctl -u voiced VOICED_EVENT=link_failed -n 5 --no-pager")
+        assert "rejected" in recipe.stdout.lower() or "401" in recipe.stdout, recipe.stdout
+        time.sleep(5)
+        assert restarts(rig) == n and rig.main_pid() == pid
+    finally:
+        rig.run(f"install -m 0600 /dev/stdin {store}", input=rig.key + "\n")
+    rig.run("systemctl restart voiced", timeout=60)
+    rig.wait("STATUS=connected after the fix and a restart", lambda: connected(rig), 30)
+
+
 def test_stop_closes_1000_and_exits_0(rig: Rig) -> None:
     """`systemctl stop`: the server sees close 1000 within 5 s; exit status 0."""
     rig.wait("STATUS=connected", lambda: connected(rig), 30)
