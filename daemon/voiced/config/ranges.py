@@ -24,6 +24,8 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "link.healthy_uptime_s": (0.0, 86400.0, "30"),
     "link.rotate_after_s": (60.0, 3600.0, "3300 (55 min; the server ends a session at 60)"),
     "link.offline_buffer_s": (0.1, 300.0, "10"),
+    "link.carry_over_turns": (1.0, 1000.0, "20"),
+    "link.carry_over_chars": (1.0, 1_000_000.0, "8000"),
     "talk.long_press_s": (0.3, 30.0, "2"),
     "talk.debounce_ms": (0.0, 1000.0, "30"),
     "talk.vad_threshold": (0.0, 1.0, "0.6"),
