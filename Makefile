@@ -12,7 +12,7 @@ APT_BUILD := libasound2-dev libsystemd-dev pkg-config gcc alsa-utils
 APT_TEST := pipewire pipewire-alsa pipewire-bin wireplumber dbus nftables iproute2 util-linux \
 	espeak-ng
 
-.PHONY: all run test lint unit bench install deps deps-test venv clean devices check
+.PHONY: all run test lint unit bench install deps deps-test venv clean devices check systest systest-deps
 
 all: test
 
@@ -33,14 +33,21 @@ apt:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
 
-$(VENV)/.stamp: pyproject.toml
+# VENV_FLAGS (e.g. --system-site-packages for the Pi 5's python3-lgpio) is remembered in
+# .venv/.flags: a different value rebuilds .venv, so it also works on an existing venv.
+VENV_FLAGS ?=
+$(VENV)/.stamp: pyproject.toml constraints.txt
 	@$(MAKE) --no-print-directory deps
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV_FLAGS) $(VENV)
+	@echo "$(VENV_FLAGS)" > $(VENV)/.flags
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,hands-free]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,hands-free]'
 	@touch $@
 
-venv: $(VENV)/.stamp
+venv:
+	@if [ -d $(VENV) ] && [ "$$(cat $(VENV)/.flags 2>/dev/null)" != "$(strip $(VENV_FLAGS))" ]; then \
+	  echo "VENV_FLAGS is now '$(VENV_FLAGS)': rebuilding $(VENV)"; rm -rf $(VENV); fi
+	@$(MAKE) --no-print-directory $(VENV)/.stamp
 
 run: venv
 	$(VENV)/bin/voiced run $(if $(CONFIG),--config $(CONFIG))
@@ -68,10 +75,12 @@ bench: venv deps-test
 
 # On the Pi: a system-wide install under /opt/voiced run by systemd as user voiced.
 PREFIX ?= /opt/voiced
+# PIP_FLAGS: e.g. "--no-index --find-links DIR" to install from prepared wheels (systest).
+PIP_FLAGS ?=
 install: deps
 	$(SUDO) $(PYTHON) -m venv --system-site-packages $(PREFIX)/.venv
-	$(SUDO) $(PREFIX)/.venv/bin/pip install -q --upgrade pip
-	$(SUDO) $(PREFIX)/.venv/bin/pip install -q .
+	$(SUDO) $(PREFIX)/.venv/bin/pip install -q $(PIP_FLAGS) --upgrade pip
+	$(SUDO) $(PREFIX)/.venv/bin/pip install -q $(PIP_FLAGS) .
 	$(SUDO) install -D -m 0644 systemd/voiced.service /etc/systemd/system/voiced.service
 	$(SUDO) install -D -m 0644 systemd/voiced.sysusers.conf /usr/lib/sysusers.d/voiced.conf
 	$(SUDO) install -D -m 0644 systemd/voiced.tmpfiles.conf /usr/lib/tmpfiles.d/voiced.conf
@@ -82,6 +91,21 @@ install: deps
 	$(SUDO) systemctl daemon-reload
 	@echo "installed. Key: sudo install -m 0600 /dev/stdin /etc/credstore/voiced.openai_api_key"
 	@echo "then: sudo systemctl enable --now voiced && journalctl -u voiced -f"
+
+# The system test: a Debian root booted under a real systemd (systemd-nspawn), `make install`
+# inside, the fake realtime server, every README promise about the service checked.
+# Needs root (sudo when not root) and a machine where systemd-nspawn can boot a container;
+# where it cannot, it says so and fails. DIST=trixie for Debian 13. Root cached in
+# $(SYSTEST_CACHE) (a tarball per dist and arch; `rm` it to rebuild).
+DIST ?= bookworm
+ARCH ?= amd64
+SYSTEST_CACHE ?= /var/cache/voiced-systest
+systest-deps:
+	@$(MAKE) --no-print-directory apt PKGS="debootstrap systemd-container zstd"
+
+systest: venv systest-deps
+	$(SUDO) env VOICED_SYSTEST=1 SYSTEST_DIST=$(DIST) SYSTEST_ARCH=$(ARCH) \
+	  SYSTEST_CACHE=$(SYSTEST_CACHE) $(PY) -m pytest -p no:cacheprovider tests/system $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

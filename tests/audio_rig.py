@@ -87,6 +87,34 @@ context.objects = [
 """
 
 
+# WirePlumber: no bluez monitor and no logind module (a container has neither bluetoothd nor
+# logind, and the monitors then fail the session). 0.4 (Debian 12) reads Lua, 0.5 SPA-JSON.
+WIREPLUMBER_04_LUA = """bluez_monitor.enabled = false
+bluez_monitor.properties = bluez_monitor.properties or {}
+bluez_monitor.properties["with-logind"] = false
+"""
+WIREPLUMBER_05_CONF = """wireplumber.profiles = {
+  main = {
+    monitor.bluez = disabled
+    monitor.bluez-midi = disabled
+    monitor.bluez.seat-monitoring = disabled
+    monitor.libcamera = disabled
+    monitor.v4l2 = disabled
+  }
+}
+"""
+
+
+def write_wireplumber_config(directory: Path) -> None:
+    """The drop-ins for both WirePlumber generations under `directory` (XDG_CONFIG_HOME/…)."""
+    lua_d = directory / "bluetooth.lua.d"
+    lua_d.mkdir(parents=True, exist_ok=True)
+    (lua_d / "51-voiced-test.lua").write_text(WIREPLUMBER_04_LUA)
+    conf_d = directory / "wireplumber.conf.d"
+    conf_d.mkdir(parents=True, exist_ok=True)
+    (conf_d / "90-voiced-test.conf").write_text(WIREPLUMBER_05_CONF)
+
+
 def write_alsa_config(directory: Path, *, pipewire: bool = False) -> Path:
     """Write the test PCM definitions to `directory` and return the file (load it after the
     system's alsa.conf with `alsa_config_path()`)."""
@@ -140,6 +168,7 @@ class PipeWireSession:
         conf_d = self.home / ".config" / "pipewire" / "pipewire.conf.d"
         conf_d.mkdir(parents=True, exist_ok=True)
         (conf_d / "voiced-test-null.conf").write_text(PIPEWIRE_NULL_NODES)
+        write_wireplumber_config(self.home / ".config" / "wireplumber")
         env = {
             k: v
             for k, v in os.environ.items()

@@ -1,4 +1,5 @@
-"""`voiced run | check | devices | version`: the command line."""
+"""`voiced run | check | ctl | devices`: the command line (`voiced --version` prints the
+version)."""
 
 from __future__ import annotations
 
@@ -20,23 +21,30 @@ def load_config(path: str | None) -> Config:
     """--config FILE, else /etc/voiced/voiced.toml when it exists, else built-in defaults."""
     if path is not None:
         return load(Path(path))
-    if DEFAULT_PATH.exists():
+    try:
+        present = DEFAULT_PATH.exists()
+    except OSError:  # /etc/voiced not searchable by this user: say so through load()
+        present = True
+    if present:
         return load(DEFAULT_PATH)
     return Config()
 
 
-def _config_error(exc: ConfigError, out: TextIO) -> int:
-    print(f"voiced: configuration error: {exc}", file=out)
-    log.error(
-        "configuration error: %s",
-        exc,
-        extra={"VOICED_EVENT": "config_error", "VOICED_KEY": exc.key},
-    )
+def _config_error(exc: ConfigError, out: TextIO | None) -> int:
+    """Say it once: printed to `out` by the commands a person runs, logged (structured, to
+    journald under systemd, else to stderr) by `voiced run`."""
+    if out is not None:
+        print(f"voiced: configuration error: {exc}", file=out)
+    else:
+        log.error(
+            "configuration error: %s",
+            exc,
+            extra={"VOICED_EVENT": "config_error", "VOICED_KEY": exc.key},
+        )
     return EXIT_CONFIG
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from voiced.app.build import build_daemon
     from voiced.logsetup import setup_logging
 
     setup_logging("info")
@@ -46,13 +54,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         if config.source == "(built-in defaults)":
             log.info("no configuration file (%s): using built-in defaults", DEFAULT_PATH)
     except ConfigError as exc:
-        return _config_error(exc, sys.stderr)
+        return _config_error(exc, None)
+
+    from voiced.app.build import build_daemon
 
     async def main() -> int:
         try:
             daemon = build_daemon(config, reload=lambda: load_config(args.config))
         except ConfigError as exc:
-            return _config_error(exc, sys.stderr)
+            return _config_error(exc, None)
         return await daemon.run()
 
     try:
@@ -78,22 +88,35 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_ctl(args: argparse.Namespace) -> int:
+    import errno
     import json
 
-    from voiced.app.control import send_command, socket_path
+    from voiced.app.control import client_socket_path, send_command
+    from voiced.config import ControlConfig
 
-    try:
-        path = socket_path(args.socket or load_config(args.config).control.socket)
-    except ConfigError as exc:
-        return _config_error(exc, sys.stderr)
+    if args.socket:
+        path = client_socket_path(args.socket, explicit=True)
+    else:
+        try:
+            configured = load_config(args.config).control.socket
+        except ConfigError as exc:
+            if exc.key != "(file)" or args.config is not None:
+                return _config_error(exc, sys.stderr)
+            # /etc/voiced/voiced.toml unreadable (not in group voiced): the socket will say
+            # the same in one line; try the default path.
+            configured = ControlConfig().socket
+        path = client_socket_path(configured, explicit=False)
     try:
         reply = send_command(path, args.command)
     except OSError as exc:
-        print(
-            f"voiced ctl: cannot reach the daemon at {path}: {exc.strerror or exc}. "
-            "Is it running (systemctl status voiced)? Are you in group voiced?",
-            file=sys.stderr,
-        )
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            why = "permission denied: join group voiced (sudo usermod -aG voiced $USER, "
+            why += "then log in again) or use sudo"
+        elif exc.errno in (errno.ENOENT, errno.ECONNREFUSED):
+            why = "no daemon is listening. Is it running (systemctl status voiced)?"
+        else:
+            why = f"{exc.strerror or exc}. Is it running (systemctl status voiced)?"
+        print(f"voiced ctl: cannot reach the daemon at {path}: {why}", file=sys.stderr)
         return EXIT_FAILURE
     print(
         json.dumps(reply, indent=2)
@@ -143,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from voiced.audio.alsalog import route_alsa_errors_to_log
+
+    route_alsa_errors_to_log()  # "ALSA lib …" lines go to our log at DEBUG, not stderr
     try:
         code: int = args.func(args)
         return code

@@ -20,11 +20,22 @@ def _journal_handler() -> logging.Handler | None:
     return handler
 
 
+class _StatusLineSafeHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr logging that clears the terminal status light's line before each record and
+    redraws it after, so log lines and the status line never collide."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from voiced.panel.lights.terminal import status_line_paused
+
+        with status_line_paused(self.stream):
+            super().emit(record)
+
+
 def setup_logging(level: str = "info") -> None:
     """One handler on the root logger; no timestamps (journald adds them)."""
     handler = _journal_handler()
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StatusLineSafeHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     else:
         handler.setFormatter(logging.Formatter("%(message)s"))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from voiced.app.control import ControlServer
+import pytest
+
+from voiced.app.control import ControlServer, client_socket_path, send_command
 from voiced.app.daemon import Daemon
 from voiced.audio.capture import AlsaMicrophone
 from voiced.audio.playback import AlsaSpeaker
@@ -84,3 +87,36 @@ def test_unknown_command_and_unreachable_daemon(tmp_path: Path) -> None:
         timeout=30,
     )
     assert out.returncode == 1 and "cannot reach the daemon" in out.stderr
+
+
+async def test_long_line_gets_a_clean_error_reply(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A line of 64 KiB or more: a one-line JSON error, the server keeps serving, no traceback."""
+    events: list[TalkEvent] = []
+    server = ControlServer(tmp_path / "s", status=dict, talk=events.append, reconnect=lambda: None)
+    await server.start()
+    try:
+        for size in (300, 64 * 1024, 1024 * 1024):
+            reader, writer = await asyncio.open_unix_connection(str(tmp_path / "s"))
+            writer.write(b"p" * size + b"\n")
+            with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+                await writer.drain()
+            reply = json.loads(await asyncio.wait_for(reader.readline(), 5.0))
+            writer.close()
+            assert reply["ok"] is False and "line too long" in reply["error"]
+        reply = await asyncio.to_thread(send_command, tmp_path / "s", "press")
+        assert reply == {"ok": True} and events == [TalkEvent.TALK_START]
+    finally:
+        await server.stop()
+    assert "Traceback" not in caplog.text and "Unhandled exception" not in caplog.text
+
+
+def test_client_uses_the_path_it_is_given(tmp_path: Path) -> None:
+    """An explicit --socket is used as given, even where this user cannot write the folder."""
+    assert client_socket_path("/run/nowhere/control.sock", explicit=True) == Path(
+        "/run/nowhere/control.sock"
+    )
+    sock = tmp_path / "control.sock"
+    sock.touch()
+    assert client_socket_path(str(sock), explicit=False) == sock

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from voiced.app.credentials import find_api_key
+from voiced.app.credentials import find_api_key, service_api_key
 from voiced.app.voices import make_voice
 from voiced.config import Config, RealtimeConfig
 from voiced.errors import ConfigError
@@ -82,3 +83,46 @@ def test_azure_needs_url_and_plain_ws_only_local() -> None:
             ),
             key,
         )
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: p.write_bytes(b"\xff\xfe\x00sk"), "is not text"),
+        (lambda p: p.write_bytes(b"sk-a\x00b"), "more than one key-like word"),
+        (lambda p: p.write_bytes(b"sk-one sk-two\n"), "more than one key-like word"),
+        (lambda p: p.write_bytes(b"k" * 10000), "too large"),
+        (lambda p: p.write_text("\n"), "is empty"),
+    ],
+    ids=["directory", "binary", "nul", "two-words", "huge", "empty"],
+)
+def test_bad_key_files_are_config_errors(tmp_path: Path, make: Any, problem: str) -> None:
+    """A key file that cannot hold a key is a ConfigError naming realtime.api_key_file."""
+    path = tmp_path / "key"
+    make(path)
+    config = Config(realtime=RealtimeConfig(api_key_file=str(path)))
+    with pytest.raises(ConfigError) as info:
+        find_api_key(config, {})
+    assert info.value.key == "realtime.api_key_file" and problem in info.value.problem
+
+
+def test_proc_self_mem_is_refused() -> None:
+    """/proc/self/mem (not a regular file) is refused without reading it."""
+    config = Config(realtime=RealtimeConfig(api_key_file="/proc/self/mem"))
+    with pytest.raises(ConfigError, match=r"not a regular file|cannot be read"):
+        find_api_key(config, {})
+
+
+def test_check_reads_the_credential_the_unit_loads(tmp_path: Path) -> None:
+    """Outside the unit, `voiced check` takes the key from the unit's credstore file."""
+    store = tmp_path / "voiced.openai_api_key"
+    store.write_text("sk-from-credstore\n")
+    key = service_api_key(Config(), {}, credstore=store)
+    assert key.value == "sk-from-credstore" and str(store) in key.source
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    (creds / "openai_api_key").write_text("sk-from-credential")
+    env = {"CREDENTIALS_DIRECTORY": str(creds)}
+    assert service_api_key(Config(), env, credstore=store).value == "sk-from-credential"
+    assert service_api_key(Config(), {}, credstore=tmp_path / "none").value is None

@@ -49,7 +49,7 @@ def test_values_are_read(tmp_path: Path) -> None:
         ('[talk]\nmode = "push"\n', "talk.mode", "'hold', 'toggle', 'vad'"),
         ("[talk]\nmood = 1\n", "talk.mood", "remove it"),
         ('[link]\ndead_link_s = "ten"\n', "link.dead_link_s", "a number"),
-        ("[link]\ndead_link_s = 0\n", "link.dead_link_s", "positive"),
+        ("[link]\ndead_link_s = 0\n", "link.dead_link_s", "outside 0.5-3600"),
         ('[realtime]\nurl = "https://x"\n', "realtime.url", "wss://"),
         ("[audio]\ninput_channel = 1.5\n", "audio.input_channel", "whole number"),
         ("talk = 3\n", "talk", "table"),

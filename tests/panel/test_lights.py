@@ -259,3 +259,32 @@ def test_terminal_line() -> None:
     assert text == render_line(Frame(0.5, (1.0, 0.0, 0.0), "offline"))
     assert "\x1b[38;2;255;0;0m" in text and text.count("█") == 6 and text.endswith("offline")
     assert to_byte(1.2) == 255 and to_byte(-1) == 0
+
+
+class FakeTty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_log_lines_do_not_run_into_the_status_line() -> None:
+    """A log record to the same terminal clears the status line first and redraws it after."""
+    import logging
+
+    from voiced.logsetup import _StatusLineSafeHandler
+    from voiced.panel.lights.terminal import CLEAR_LINE
+
+    tty = FakeTty()
+    light = TerminalLight(tty)
+    handler = _StatusLineSafeHandler(tty)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    try:
+        light.render(Frame(1.0, (0.0, 1.0, 0.0), "ready"))
+        status = render_line(Frame(1.0, (0.0, 1.0, 0.0), "ready"))
+        handler.emit(logging.LogRecord("x", logging.WARNING, __file__, 1, "hello", (), None))
+        assert tty.getvalue() == status + CLEAR_LINE + "WARNING hello\n" + status
+    finally:
+        light.close()
+    tty.truncate(0)
+    tty.seek(0)
+    handler.emit(logging.LogRecord("x", logging.WARNING, __file__, 1, "after", (), None))
+    assert tty.getvalue() == "WARNING after\n"  # no light: nothing cleared or redrawn

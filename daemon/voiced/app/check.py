@@ -1,11 +1,16 @@
-"""`voiced check`: diagnose the configuration, credentials, audio, GPIO and connectivity."""
+"""`voiced check`: diagnose the configuration, credentials, audio, GPIO and connectivity as
+the service will see them (its config file, the credential its unit loads).
+
+Each result is one line: `ok   <what>: <detail>` or `FAIL <what>: <why>. Fix: <how>`.
+Exit status: 0 all passed, 1 something failed, 78 the configuration file is invalid.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from typing import TextIO
 
-from voiced.app.credentials import find_api_key
+from voiced.app.credentials import service_api_key
 from voiced.app.voices import make_voice
 from voiced.config import Config
 from voiced.errors import (
@@ -34,11 +39,16 @@ def _line(out: TextIO, ok: bool, what: str, detail: str) -> bool:
     return ok
 
 
+def _fail(out: TextIO, what: str, exc: ConfigError) -> bool:
+    """A ConfigError as `FAIL <what>: <why>. Fix: <how>` (its key and file in the why)."""
+    return _line(out, False, what, f"{exc.key} ({exc.file}): {exc.problem}. Fix: {exc.fix}")
+
+
 def check_credentials(config: Config, out: TextIO) -> bool:
     try:
-        key = find_api_key(config)
+        key = service_api_key(config)
     except ConfigError as exc:
-        return _line(out, False, "credentials", str(exc))
+        return _fail(out, "credentials", exc)
     if key.value is None:
         return _line(
             out,
@@ -56,18 +66,46 @@ async def _connect(voice: OpenAIRealtimeVoice, timeout_s: float) -> None:
         await voice.close()
 
 
+def _run_bounded(voice: OpenAIRealtimeVoice, timeout_s: float) -> None:
+    """Run `_connect` on a private loop, giving up after `timeout_s` + 3 s even if the link
+    ignores cancellation (the loop is then abandoned: `voiced check` never hangs)."""
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(_connect(voice, timeout_s))
+    done, _ = loop.run_until_complete(asyncio.wait({task}, timeout=timeout_s + 3.0))
+    if not done:
+        # Abandoned: its leftovers must not print tracebacks when the process exits.
+        loop.set_exception_handler(lambda _loop, _context: None)
+        task.cancel()
+        raise TimeoutError
+    loop.close()
+    task.result()
+
+
 def check_network(config: Config, out: TextIO, timeout_s: float = 10.0) -> bool:
     try:
-        voice = make_voice(config, find_api_key(config))
+        voice = make_voice(config, service_api_key(config))
     except ConfigError as exc:
-        return _line(out, False, "realtime", str(exc))
+        return _fail(out, "realtime", exc)
+    except ValueError as exc:  # a URL urllib cannot parse, e.g. ws://[::1
+        return _line(
+            out, False, "realtime", f"realtime.url: {exc}. Fix: write a URL such as wss://host/path"
+        )
     if not isinstance(voice, OpenAIRealtimeVoice):
         return _line(out, True, "realtime", "loopback provider: nothing to connect to")
     try:
-        asyncio.run(_connect(voice, timeout_s))
+        _run_bounded(voice, timeout_s)
     except RealtimeError as exc:
         fix = next((f for t, f in FIXES.items() if isinstance(exc, t)), "see the message")
-        return _line(out, False, "realtime", f"{exc}. Fix: {fix}")
+        return _line(out, False, "realtime", f"{str(exc).rstrip('.')}. Fix: {fix}")
+    except TimeoutError:
+        return _line(
+            out,
+            False,
+            "realtime",
+            f"no live session within {timeout_s:g} s. Fix: check realtime.url and the network",
+        )
+    except (OSError, ValueError) as exc:
+        return _line(out, False, "realtime", f"cannot connect ({exc}). Fix: check realtime.url")
     return _line(out, True, "realtime", f"session live and configured ({voice.provider})")
 
 
@@ -85,7 +123,7 @@ def check_gpio(config: Config, out: TextIO) -> bool:
 
 def run_checks(config: Config, what: str, out: TextIO) -> int:
     """Run the checks `what` names ("all" for every one); exit status 0 when all pass."""
-    _line(out, True, "config", config.source)
+    _line(out, True, "config", f"{config.source} is valid")
     results = []
     if what in ("all", "credentials"):
         results.append(check_credentials(config, out))

@@ -1,6 +1,8 @@
 """The control socket: `voiced ctl status|press|release|cancel|mute|volume-up|…`.
 
-One line in, one JSON line out, over a Unix stream socket (mode 0660: the voiced group).
+One line in, one JSON line out, over a Unix stream socket (mode 0660: the voiced group,
+in the unit's RuntimeDirectory /run/voiced, mode 0750). A line longer than MAX_LINE_BYTES
+gets a one-line error reply, never a traceback.
 """
 
 from __future__ import annotations
@@ -31,8 +33,14 @@ COMMANDS = ("status", "reconnect", *TALK_COMMANDS)
 MAX_LINE_BYTES = 256
 
 
+def _fallback(path: Path) -> Path:
+    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/tmp/voiced-{os.getuid()}"
+    return Path(runtime) / "voiced" / path.name
+
+
 def socket_path(configured: str) -> Path:
-    """The configured path when its folder is usable, else $XDG_RUNTIME_DIR/voiced/…."""
+    """Where the daemon listens: the configured path when its folder is usable (under the
+    unit), else $XDG_RUNTIME_DIR/voiced/… (a developer's `make run`)."""
     path = Path(configured)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,8 +48,26 @@ def socket_path(configured: str) -> Path:
             return path
     except OSError:
         pass
-    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/tmp/voiced-{os.getuid()}"
-    return Path(runtime) / "voiced" / path.name
+    return _fallback(path)
+
+
+def client_socket_path(configured: str, *, explicit: bool) -> Path:
+    """Where `voiced ctl` connects: an explicit --socket as given; the configured path when
+    it exists or cannot be looked at (a permission error says more than a wrong guess);
+    else the developer fallback the daemon uses when it runs as you."""
+    path = Path(configured)
+    if explicit:
+        return path
+    try:
+        if path.exists() or not path.parent.exists():
+            return path
+        os.stat(path)
+    except PermissionError:
+        return path
+    except OSError:
+        pass
+    fallback = _fallback(path)
+    return fallback if fallback.exists() else path
 
 
 class ControlServer:
@@ -91,9 +117,16 @@ class ControlServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             async with asyncio.timeout(5.0):
-                raw = await reader.readline()
-            line = raw[:MAX_LINE_BYTES].decode("utf-8", "replace")
-            reply = self.handle(line)
+                raw = await _read_line(reader)
+            if raw is None:
+                log.debug("control socket: a line over %d bytes refused", MAX_LINE_BYTES)
+                reply: dict[str, Any] = {
+                    "ok": False,
+                    "error": f"line too long (at most {MAX_LINE_BYTES} bytes); "
+                    f"use one of: {', '.join(COMMANDS)}",
+                }
+            else:
+                reply = self.handle(raw.decode("utf-8", "replace"))
             writer.write(json.dumps(reply).encode() + b"\n")
             await writer.drain()
         except (TimeoutError, OSError):
@@ -102,6 +135,25 @@ class ControlServer:
             writer.close()
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
+
+
+async def _read_line(reader: asyncio.StreamReader, max_drop_bytes: int = 16 << 20) -> bytes | None:
+    """One line of at most MAX_LINE_BYTES, or None for a longer one (whose rest, up to its
+    newline, is read and dropped so the client sees the reply rather than a reset)."""
+    data = b""
+    while b"\n" not in data:
+        chunk = await reader.read(4096)
+        if not chunk:
+            break
+        data += chunk
+        if len(data) > MAX_LINE_BYTES + 2:
+            dropped = len(data)
+            while b"\n" not in chunk and chunk and dropped < max_drop_bytes:
+                chunk = await reader.read(65536)
+                dropped += len(chunk)
+            return None
+    line = data.split(b"\n", 1)[0].rstrip(b"\r")
+    return None if len(line) > MAX_LINE_BYTES else line
 
 
 def send_command(path: Path, command: str, timeout_s: float = 5.0) -> dict[str, Any]:
@@ -116,5 +168,10 @@ def send_command(path: Path, command: str, timeout_s: float = 5.0) -> dict[str, 
             if not chunk:
                 break
             data += chunk
-    reply: dict[str, Any] = json.loads(data or b"{}")
+    try:
+        reply = json.loads(data or b"{}")
+    except ValueError:
+        reply = None
+    if not isinstance(reply, dict):
+        return {"ok": False, "error": "the daemon sent a reply that is not JSON"}
     return reply

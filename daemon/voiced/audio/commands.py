@@ -59,22 +59,27 @@ def list_devices(out: TextIO, *, probe_devices: list[str] | None = None) -> int:
 def check_audio(
     config: AudioConfig, out: TextIO, seconds: float = 3.0, *, opener: PcmOpener | None = None
 ) -> int:
-    """Record `seconds`, print peak and RMS in dBFS, play it back, say what looks wrong."""
+    """Record `seconds`, print peak and RMS in dBFS, play it back, say what looks wrong.
+    The mic and the speaker are both checked (a silent second when the mic fails); each
+    problem is one line `FAIL <what>: <why>. Fix: <how>`. Returns an exit status."""
+    ok = True
     try:
         recording, problems = _record(config, out, seconds, opener)
     except AudioDeviceError as exc:
-        out.write(f"mic: {exc}\n")
-        return EXIT_FAILURE
+        out.write(f"FAIL mic: {exc.why}. Fix: {exc.fix}\n")
+        recording, problems, ok = bytes(2 * MODEL_RATE_HZ), [], False
     try:
         _play(config, out, recording, opener)
     except AudioDeviceError as exc:
-        out.write(f"speaker: {exc}\n")
-        return EXIT_FAILURE
-    if problems:
-        out.write("Looks wrong:\n" + "".join(f"  - {p}\n" for p in problems))
-        return EXIT_FAILURE
-    out.write("Audio looks fine.\n")
-    return EXIT_OK
+        out.write(f"FAIL speaker: {exc.why}. Fix: {exc.fix}\n")
+        ok = False
+    for problem in problems:
+        why, _, fix = problem.partition(": ")
+        out.write(f"FAIL mic level: {why}. Fix: {fix or 'see the README troubleshooting'}\n")
+    if ok and not problems:
+        out.write("ok   audio: mic and speaker work\n")
+        return EXIT_OK
+    return EXIT_FAILURE
 
 
 def _record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from voiced.core.audio_choice import Fault
 from voiced.errors import VoicedError
@@ -19,6 +20,8 @@ class AudioDeviceError(AudioError):
         self.device = device
         self.fault = fault
         self.config_key = config_key
+        self.why = message
+        self.fix = f"check {config_key} with `voiced check audio`"
         super().__init__(message)
 
     @classmethod
@@ -31,32 +34,49 @@ class AudioDeviceError(AudioError):
         config_key: str,
         existing: Sequence[str] = (),
     ) -> AudioDeviceError:
-        """Build the error with a message that says what to check for this kind of fault."""
+        """Build the error with a message that says what is wrong and, after "Fix:", what to
+        do for this kind of fault (`why` and `fix` are kept apart for `voiced check`)."""
         if fault is Fault.BUSY:
-            text = (
-                f"another program holds {device} ({alsa_text}) — find it with "
-                "`fuser -v /dev/snd/*`; stop it, or share the card through dsnoop (mic) / "
-                f"dmix (speaker) and point {config_key} at that (see hardware/alsa/)"
+            why = f"another program holds {device} ({alsa_text})"
+            fix = (
+                "find it with `fuser -v /dev/snd/*` and stop it, or share the card through "
+                f"dsnoop (mic) / dmix (speaker) and point {config_key} at that (hardware/alsa/)"
             )
         elif fault is Fault.MISSING:
-            names = ", ".join(existing) if existing else "(none: is the HAT's overlay loaded?)"
-            text = (
-                f"no ALSA device {device!r} ({alsa_text}); devices that exist: {names}. "
-                f"Set {config_key} to one of them (`voiced devices` lists rates and channels)"
-            )
+            if existing:
+                names = ", ".join(existing)
+            elif on_raspberry_pi():
+                names = "none (is the HAT's dtoverlay= in /boot/firmware/config.txt?)"
+            else:
+                names = "none (no sound card: plug one in, or start the sound server)"
+            why = f"no ALSA device {device!r} ({alsa_text}); devices that exist: {names}"
+            fix = f"set {config_key} to one of them (`voiced devices` lists rates and channels)"
         elif fault is Fault.PERMISSION:
-            text = (
-                f"not allowed to open {device} ({alsa_text}): add the service user to the "
-                "`audio` group (`usermod -aG audio voiced`) or check /dev/snd permissions"
+            why = f"not allowed to open {device} ({alsa_text})"
+            fix = (
+                "add the service user to the `audio` group (`usermod -aG audio voiced`) or "
+                "check /dev/snd permissions"
             )
         elif fault is Fault.GONE:
-            text = (
-                f"{device} vanished ({alsa_text}): check the USB cable / the sound server; "
-                "it is reopened automatically when it returns"
+            why = f"{device} vanished while in use ({alsa_text})"
+            fix = (
+                "check the USB cable or the sound server; it is reopened automatically when "
+                "it returns"
             )
         else:
-            text = f"{device}: {alsa_text} (check {config_key} with `voiced check audio`)"
-        return cls(device, fault, text, config_key)
+            why = f"{device}: {alsa_text}"
+            fix = f"check {config_key} with `voiced check audio`"
+        error = cls(device, fault, f"{why}. Fix: {fix}", config_key)
+        error.why, error.fix = why, fix
+        return error
+
+
+def on_raspberry_pi(model_file: Path = Path("/sys/firmware/devicetree/base/model")) -> bool:
+    """True on a Raspberry Pi (its device-tree model says so)."""
+    try:
+        return "raspberry pi" in model_file.read_text(errors="replace").lower()
+    except OSError:
+        return False
 
 
 class AudioFormatError(AudioError):

@@ -10,6 +10,7 @@ from typing import Any
 
 import alsaaudio
 
+from voiced.audio.alsalog import clear_recent, recent_alsa_messages, route_alsa_errors_to_log
 from voiced.audio.errors import AudioDeviceError
 from voiced.config.audio import AudioConfig
 from voiced.core.audio_choice import Fault, channel_candidates, choose_rate, classify_alsa_error
@@ -52,7 +53,9 @@ def _device_error(
     device: str, exc: Exception, *, capture: bool, config_key: str, while_open: bool
 ) -> AudioDeviceError:
     text = str(exc.args[0] if exc.args else exc)
-    fault = classify_alsa_error(text, while_open=while_open)
+    # libasound's own message often says more ("Cannot get card index") than the errno.
+    said = " ".join(recent_alsa_messages()) if not while_open else ""
+    fault = classify_alsa_error(f"{text} {said}", while_open=while_open)
     existing = existing_pcms(capture) if fault is Fault.MISSING else ()
     return AudioDeviceError.describe(
         device=device, fault=fault, alsa_text=text, config_key=config_key, existing=existing
@@ -80,10 +83,12 @@ def open_pcm(
 ) -> tuple[Any, Granted]:
     """Open `device` as S16_LE; returns the PCM and what was granted. Blocking: call it on
     a thread. Raises AudioDeviceError (busy, missing, permission, other)."""
+    route_alsa_errors_to_log()
     make = opener or alsaaudio.PCM
     kind = alsaaudio.PCM_CAPTURE if capture else alsaaudio.PCM_PLAYBACK
     last_error: Exception | None = None
     for n_channels in channel_candidates(channels, min_channels):
+        clear_recent()
         try:
             rate = (
                 rate_hz

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from voiced.config.realtime import LinkConfig, RealtimeConfig
 from voiced.config.sounds import SoundsConfig
 from voiced.config.talk import TalkConfig
 from voiced.config.wake import WakeConfig
+from voiced.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path("/etc/voiced/voiced.toml")
 
@@ -36,6 +40,45 @@ def load(path: Path | None) -> Config:
     if path is None:
         return Config()
     table = read_toml(path)
-    table.pop("source", None)
+    if "source" in table:
+        raise ConfigError("source", str(path), "unknown key", "remove it")
     config = build(Config, table, str(path))
-    return Config(**{**config.__dict__, "source": str(path)})
+    config = Config(**{**config.__dict__, "source": str(path)})
+    check_voice(config)
+    return config
+
+
+#: The voices OpenAI's realtime models offer (Azure's deployments take the same names).
+KNOWN_VOICES = (
+    "alloy",
+    "ash",
+    "ballad",
+    "coral",
+    "echo",
+    "sage",
+    "shimmer",
+    "verse",
+    "marin",
+    "cedar",
+)
+
+
+def check_voice(config: Config) -> None:
+    """An unknown voice is an error for OpenAI and Azure, a warning for other servers."""
+    voice = config.realtime.voice
+    if voice in KNOWN_VOICES:
+        return
+    if config.realtime.provider in ("compatible", "loopback"):
+        log.warning(
+            "realtime.voice %r is not one of OpenAI's voices (%s); passing it to the %s server",
+            voice,
+            " ".join(KNOWN_VOICES),
+            config.realtime.provider,
+        )
+        return
+    raise ConfigError(
+        "realtime.voice",
+        config.source,
+        f"{voice!r} is not a voice the OpenAI realtime models offer",
+        "use one of " + ", ".join(KNOWN_VOICES) + ' (or realtime.provider = "compatible")',
+    )

@@ -65,7 +65,7 @@ _PATTERNS: tuple[tuple[Fault, re.Pattern[str]], ...] = (
         Fault.MISSING,
         re.compile(
             r"no such file|unknown pcm|not found|no such device or address|"
-            r"invalid card|cannot find card",
+            r"invalid card|cannot find card|cannot get card index",
             re.I,
         ),
     ),
@@ -79,7 +79,8 @@ def classify_alsa_error(text: str, *, while_open: bool) -> Fault:
         if pattern.search(text):
             if fault is Fault.MISSING and while_open:
                 return Fault.GONE
-            if fault is Fault.GONE and not while_open and "no such device" in text.lower():
+            if fault is Fault.GONE and not while_open:
+                # A device that cannot be opened never "vanished": it is not there (yet).
                 return Fault.MISSING
             return fault
     return Fault.GONE if while_open else Fault.OTHER

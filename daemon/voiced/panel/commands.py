@@ -41,7 +41,7 @@ def check_panel(
     try:
         profile, reason = resolve_board(config, probe)
     except ConfigError as exc:
-        _line(out, False, "panel", str(exc))
+        _line(out, False, "panel", f"{exc.key} ({exc.file}): {exc.problem}. Fix: {exc.fix}")
         return EXIT_FAILURE
     if profile is None:
         keys = "keyboard in a terminal" if config.panel.keyboard else "no buttons"
@@ -50,7 +50,15 @@ def check_panel(
     results = [_line(out, True, "board", f"{profile.name} ({reason})")]
     chips = sorted((root / "dev").glob("gpiochip*"))
     if not chips:
-        results.append(_line(out, False, "gpio", "no /dev/gpiochip*: no GPIO on this machine"))
+        results.append(
+            _line(
+                out,
+                False,
+                "gpio",
+                "no /dev/gpiochip*: no GPIO on this machine. "
+                'Fix: on a Pi, check the kernel; elsewhere set panel.board = "none"',
+            )
+        )
     else:
         blocked = [c.name for c in chips if not _writable(c)]
         detail = f"{len(chips)} chip(s), header on {header_gpiochip(root) or 'unknown chip'}"
@@ -63,7 +71,7 @@ def check_panel(
                 "gpio",
                 detail
                 if not blocked
-                else f"cannot open {', '.join(blocked)}: " + GROUP_FIX.format(group="gpio"),
+                else f"cannot open {', '.join(blocked)}. Fix: " + GROUP_FIX.format(group="gpio"),
             )
         )
     try:
@@ -75,7 +83,7 @@ def check_panel(
                 out,
                 False,
                 "pins",
-                f"gpiozero has no pin factory: {exc}; on a "
+                f"gpiozero has no pin factory ({str(exc).rstrip('.')}). Fix: on a "
                 "Pi 5 install python3-lgpio (venv with --system-site-packages)",
             )
         )
@@ -88,7 +96,7 @@ def check_panel(
                     out,
                     False,
                     "spi",
-                    f"no {dev}: add dtparam=spi=on to /boot/firmware/config.txt and reboot",
+                    f"no {dev}. Fix: add dtparam=spi=on to /boot/firmware/config.txt and reboot",
                 )
             )
         else:
@@ -99,7 +107,7 @@ def check_panel(
                     "spi",
                     str(dev)
                     if _writable(dev)
-                    else f"cannot open {dev}: " + GROUP_FIX.format(group="spi"),
+                    else f"cannot open {dev}. Fix: " + GROUP_FIX.format(group="spi"),
                 )
             )
     if light.driver == "ledclass":
@@ -113,7 +121,7 @@ def check_panel(
                     "led",
                     str(path)
                     if ok
-                    else f"cannot write {path}: is the LED driver loaded? "
+                    else f"cannot write {path}. Fix: load the LED driver; "
                     + GROUP_FIX.format(group="gpio"),
                 )
             )

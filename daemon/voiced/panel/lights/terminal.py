@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from typing import TextIO
 
 from voiced.panel.lights.base import Frame, to_byte
 
 BAR_WIDTH = 12
+CLEAR_LINE = "\r\x1b[2K"
+
+# One status line per process: log lines written to the same terminal clear it first and
+# redraw it after (`status_line_paused`), so the two never run into each other.
+_lock = threading.RLock()
+_active: list[TerminalLight] = []
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def status_line_paused(stream: TextIO) -> Iterator[None]:
+    """Around a write of whole lines to `stream`: clear the status line, redraw it after."""
+    with _lock:
+        light = _active[-1] if _active else None
+        shown = light is not None and light.shown and _is_tty(stream) and _is_tty(light.out)
+        if shown and light is not None:
+            light.out.write(CLEAR_LINE)
+            light.out.flush()
+        try:
+            yield
+        finally:
+            if shown and light is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    stream.flush()
+                    light.out.write(light.shown)
+                    light.out.flush()
 
 
 def render_line(frame: Frame) -> str:
@@ -21,16 +56,24 @@ class TerminalLight:
     frame_s = 0.1
 
     def __init__(self, out: TextIO) -> None:
-        self._out = out
-        self._last = ""
+        self.out = out
+        self.shown = ""
+        """The line on screen now ("" before the first frame and after close)."""
+        with _lock:
+            _active.append(self)
 
     def render(self, frame: Frame) -> None:
         line = render_line(frame)
-        if line != self._last:
-            self._last = line
-            self._out.write(line)
-            self._out.flush()
+        with _lock:
+            if line != self.shown:
+                self.shown = line
+                self.out.write(line)
+                self.out.flush()
 
     def close(self) -> None:
-        self._out.write("\r\x1b[2K")
-        self._out.flush()
+        with _lock:
+            self.shown = ""
+            if self in _active:
+                _active.remove(self)
+            self.out.write(CLEAR_LINE)
+            self.out.flush()
