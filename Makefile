@@ -76,11 +76,14 @@ bench: venv deps-test
 # On the Pi: a system-wide install under /opt/voiced run by systemd as user voiced.
 PREFIX ?= /opt/voiced
 # PIP_FLAGS: e.g. "--no-index --find-links DIR" to install from prepared wheels (systest).
+# EXTRAS=hands-free: also the wake word and echo cancellation (talk.mode = "wake" or "vad";
+# wheels for 64-bit systems only).
 PIP_FLAGS ?=
+EXTRAS ?=
 install: deps
 	$(SUDO) $(PYTHON) -m venv --system-site-packages $(PREFIX)/.venv
 	$(SUDO) $(PREFIX)/.venv/bin/pip install -q $(PIP_FLAGS) --upgrade pip
-	$(SUDO) $(PREFIX)/.venv/bin/pip install -q $(PIP_FLAGS) .
+	$(SUDO) $(PREFIX)/.venv/bin/pip install -q $(PIP_FLAGS) '.$(if $(EXTRAS),[$(EXTRAS)])'
 	$(SUDO) install -D -m 0644 systemd/voiced.service /etc/systemd/system/voiced.service
 	$(SUDO) install -D -m 0644 systemd/voiced.sysusers.conf /usr/lib/sysusers.d/voiced.conf
 	$(SUDO) install -D -m 0644 systemd/voiced.tmpfiles.conf /usr/lib/tmpfiles.d/voiced.conf
