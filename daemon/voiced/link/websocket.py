@@ -284,7 +284,7 @@ class RealtimeLink(SessionSetup):
                 decision.reason, failure=Failure(FailureKind.FATAL, decision.reason)
             )
             log.error(
-                "realtime link stopped: %s. Fix it, then `systemctl reload voiced`",
+                "realtime link stopped: %s. Fix it, then `systemctl restart voiced`",
                 decision.reason,
                 extra={"VOICED_EVENT": "link_failed"},
             )
