@@ -7,8 +7,9 @@ sections).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from voiced.lazy import lazy_names
 
 if TYPE_CHECKING:
     from voiced.config.audio import AudioConfig
@@ -51,10 +52,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'voiced.config' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"voiced.config.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOME)

@@ -6,8 +6,9 @@ that one only.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from voiced.lazy import lazy_names
 
 if TYPE_CHECKING:
     from voiced.voice.base import VOICES, RealtimeVoice, Voice
@@ -37,10 +38,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'voiced.voice' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"voiced.voice.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOME)
