@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -29,8 +30,12 @@ from fakeserver import FakeRealtimeServer  # noqa: E402
 KEY = "sk-netns-test-key-123456"
 
 
+#: nftables lives in /usr/sbin, which is not on a non-root user's PATH on Debian.
+NFT = shutil.which("nft") or shutil.which("nft", path="/usr/sbin:/sbin") or "nft"
+
+
 def nft(*args: str) -> None:
-    subprocess.run(["nft", *args], check=True)
+    subprocess.run([NFT, *args], check=True)
 
 
 async def main() -> dict[str, float]:
