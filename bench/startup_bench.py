@@ -1,7 +1,9 @@
 """Instructions (callgrind) for client start-up and per duplex audio-second; reconnect time.
 
 1. Start-up: one process imports the client, connects (handshake, session.created,
-   session.update, session.updated) and closes; bytecode cached by a first run. Clients:
+   session.update, session.updated) and closes; bytecode cached by a first run (with
+   PYTHONDONTWRITEBYTECODE removed from the environment: where it is set, voiced's own
+   modules, installed editable, were compiled from source at every run, +137 M). Clients:
    the interpreter alone (floor), plain websockets+json, voiced, openai-python (when
    .venv-peer exists). Median of 3 callgrind runs (`Collected` Ir of the client process).
 2. Protocol instructions per duplex audio-second: the link benchmark's workload
@@ -21,6 +23,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import os
 import platform
 import re
 import statistics
@@ -45,8 +48,12 @@ REPS = (1, 3)
 RECONNECTS = 50
 
 
+# Bytecode is cached as on an installed appliance (pip compiles it at install).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def instructions(cmd: list[str]) -> int:
-    done = subprocess.run(CALLGRIND + cmd, capture_output=True, text=True, check=False)
+    done = subprocess.run(CALLGRIND + cmd, capture_output=True, text=True, check=False, env=ENV)
     found = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or found is None:
         raise RuntimeError(f"callgrind failed for {cmd}:\n{done.stderr[-2000:]}")
@@ -62,7 +69,7 @@ def startup(url: str) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for label, (python, name) in clients.items():
         cmd = [python, str(BENCH / "startup_client.py"), name, url, API_KEY]
-        subprocess.run(cmd, check=True)  # compiles and caches the bytecode
+        subprocess.run(cmd, check=True, env=ENV)  # compiles and caches the bytecode
         out[label] = [instructions(cmd) for _ in range(RUNS)]
         print(f"startup: {label}: {statistics.median(out[label]) / 1e6:.0f} M", file=sys.stderr)
     return out

@@ -7,7 +7,7 @@ import json
 import random
 import string
 
-from voiced.config.realtime import LinkConfig
+from voiced.config.link import LinkConfig
 from voiced.voice import OpenAIRealtimeVoice, SpeakerStream
 
 from conftest import API_KEY, wait_until

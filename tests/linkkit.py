@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voiced.config.realtime import LinkConfig
+from voiced.config.link import LinkConfig
 from voiced.core import protocol as rt
 from voiced.core.session import build_session
 from voiced.errors import RealtimeError

@@ -20,7 +20,7 @@ sys.path[:0] = [
     str(Path(__file__).resolve().parents[2] / "daemon"),
 ]
 
-from voiced.config.realtime import LinkConfig  # noqa: E402
+from voiced.config.link import LinkConfig  # noqa: E402
 from voiced.core.session import build_session  # noqa: E402
 from voiced.link import LinkState, RealtimeLink, realtime_endpoint  # noqa: E402
 

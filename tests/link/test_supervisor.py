@@ -10,7 +10,7 @@ import time
 import pytest
 
 from linkkit import FAST, Recorder, make_link
-from voiced.config.realtime import LinkConfig
+from voiced.config.link import LinkConfig
 from voiced.core import protocol as rt
 from voiced.errors import ConnectionLostError, RealtimeError, SessionConfigRejectedError
 from voiced.link import LinkState

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from voiced.config.realtime import LinkConfig
+from voiced.config.link import LinkConfig
 from voiced.core.session import build_session
 from voiced.errors import ConnectTimeoutError, CredentialsRejectedError
 from voiced.voice import OpenAIRealtimeVoice, SpeakerStream

@@ -1,7 +1,7 @@
 """The daemon's configuration: one TOML file, nested frozen dataclasses, clear errors.
 
 The names below load their module on first use: the library imports only
-`voiced.config.realtime`, and pays for nothing else here (the TOML loader, the daemon's
+`voiced.config.link`, and pays for nothing else here (the TOML loader, the daemon's
 sections).
 """
 
@@ -14,9 +14,10 @@ from voiced.lazy import lazy_names
 if TYPE_CHECKING:
     from voiced.config.audio import AudioConfig
     from voiced.config.control import ControlConfig, LogConfig
+    from voiced.config.link import LinkConfig
     from voiced.config.model import DEFAULT_PATH, Config, load
     from voiced.config.panel import PanelConfig
-    from voiced.config.realtime import LinkConfig, RealtimeConfig
+    from voiced.config.realtime import RealtimeConfig
     from voiced.config.sounds import SoundsConfig
     from voiced.config.talk import TalkConfig
     from voiced.config.wake import WakeConfig
@@ -29,7 +30,7 @@ _HOME = {
     "ControlConfig": "control",
     "LogConfig": "control",
     "PanelConfig": "panel",
-    "LinkConfig": "realtime",
+    "LinkConfig": "link",
     "RealtimeConfig": "realtime",
     "SoundsConfig": "sounds",
     "TalkConfig": "talk",

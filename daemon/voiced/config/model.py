@@ -8,9 +8,10 @@ from pathlib import Path
 
 from voiced.config.audio import AudioConfig
 from voiced.config.control import ControlConfig, LogConfig
+from voiced.config.link import LinkConfig
 from voiced.config.loader import build, read_toml
 from voiced.config.panel import PanelConfig
-from voiced.config.realtime import LinkConfig, RealtimeConfig
+from voiced.config.realtime import RealtimeConfig
 from voiced.config.sounds import SoundsConfig
 from voiced.config.talk import TalkConfig
 from voiced.config.wake import WakeConfig

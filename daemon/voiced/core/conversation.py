@@ -6,28 +6,26 @@ when they interrupt, clamped to what was received, and never at 0 ms (that is an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from voiced.core.protocol import BYTES_PER_MS
+from voiced.core.record import Record
 
 
-@dataclass(frozen=True)
-class Truncation:
+class Truncation(Record):
     item_id: str
     content_index: int
     audio_end_ms: int
 
 
-@dataclass
 class ResponseTracker:
     """Which response is active, and how much audio each assistant item has delivered."""
 
-    active_response_id: str | None = None
-    audio_item_id: str | None = None
-    received_bytes: dict[str, int] = field(default_factory=dict)
-    input_bytes: int = 0
-    """Audio appended since the last commit or clear (the session is not idle meanwhile);
-    whether a turn is long enough is the conversation machine's decision, not this."""
+    def __init__(self) -> None:
+        self.active_response_id: str | None = None
+        self.audio_item_id: str | None = None
+        self.received_bytes: dict[str, int] = {}
+        self.input_bytes = 0
+        """Audio appended since the last commit or clear (the session is not idle meanwhile);
+        whether a turn is long enough is the conversation machine's decision, not this."""
 
     def on_response_created(self, response_id: str) -> None:
         self.active_response_id = response_id

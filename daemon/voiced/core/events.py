@@ -1,8 +1,8 @@
 """What the realtime server can tell us: one immutable record per event the appliance acts on.
 
-Records are NamedTuples, not frozen dataclasses: 21 dataclasses cost ~55 M instructions at
-import (each generates and compiles its methods), NamedTuples ~1/4 of that. Compare events
-by class and fields, never with `==` across classes (tuples of equal fields compare equal).
+Records are `voiced.core.record.Record`s, not frozen dataclasses or NamedTuples: those
+compile generated methods at import (22 dataclasses ~55 M instructions, 22 NamedTuples
+~17 M); records compile none. Events of different classes never compare equal.
 
 `parse_server_event` in `voiced.core.protocol` turns every text frame into exactly one of
 these. Every class carries `event_id` (the server's id of the event, None when absent).
@@ -11,26 +11,28 @@ Match on the class (`isinstance` or `match`); there is no `type` field to compar
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple, TypeAlias
+from typing import Any, Literal, TypeAlias
+
+from voiced.core.record import Record
 
 Role = Literal["assistant", "user"]
 
 
-class SessionCreated(NamedTuple):
+class SessionCreated(Record):
     """`session.created`: a new, empty session; the full session.update must follow."""
 
     session: dict[str, Any]
     event_id: str | None = None
 
 
-class SessionUpdated(NamedTuple):
+class SessionUpdated(Record):
     """`session.updated`: the server accepted a session.update (the whole session echoed)."""
 
     session: dict[str, Any]
     event_id: str | None = None
 
 
-class SpeechStarted(NamedTuple):
+class SpeechStarted(Record):
     """`input_audio_buffer.speech_started` (server VAD): the user began speaking."""
 
     item_id: str
@@ -38,7 +40,7 @@ class SpeechStarted(NamedTuple):
     event_id: str | None = None
 
 
-class SpeechStopped(NamedTuple):
+class SpeechStopped(Record):
     """`input_audio_buffer.speech_stopped` (server VAD): the user stopped speaking."""
 
     item_id: str
@@ -46,33 +48,33 @@ class SpeechStopped(NamedTuple):
     event_id: str | None = None
 
 
-class InputCommitted(NamedTuple):
+class InputCommitted(Record):
     """`input_audio_buffer.committed`: the input buffer became user item `item_id`."""
 
     item_id: str
     event_id: str | None = None
 
 
-class InputCleared(NamedTuple):
+class InputCleared(Record):
     """`input_audio_buffer.cleared`: reply to input_audio_buffer.clear."""
 
     event_id: str | None = None
 
 
-class InputTimeout(NamedTuple):
+class InputTimeout(Record):
     """`input_audio_buffer.timeout_triggered`: server VAD's idle_timeout_ms ran out."""
 
     event_id: str | None = None
 
 
-class ResponseCreated(NamedTuple):
+class ResponseCreated(Record):
     """`response.created`: a response (one at a time per conversation) has begun."""
 
     response_id: str
     event_id: str | None = None
 
 
-class AudioDelta(NamedTuple):
+class AudioDelta(Record):
     """`response.output_audio.delta` (beta: `response.audio.delta`): decoded 24 kHz s16le."""
 
     response_id: str
@@ -83,7 +85,7 @@ class AudioDelta(NamedTuple):
     event_id: str | None = None
 
 
-class AudioDone(NamedTuple):
+class AudioDone(Record):
     """`response.output_audio.done` (beta: `response.audio.done`): no more audio for the item."""
 
     response_id: str
@@ -91,7 +93,7 @@ class AudioDone(NamedTuple):
     event_id: str | None = None
 
 
-class TranscriptDelta(NamedTuple):
+class TranscriptDelta(Record):
     """A piece of text: the assistant's transcript or text output, or the user's transcription."""
 
     role: Role
@@ -102,7 +104,7 @@ class TranscriptDelta(NamedTuple):
     event_id: str | None = None
 
 
-class TranscriptDone(NamedTuple):
+class TranscriptDone(Record):
     """The whole text of one item's transcript (assistant) or transcription (user)."""
 
     role: Role
@@ -111,7 +113,7 @@ class TranscriptDone(NamedTuple):
     event_id: str | None = None
 
 
-class TranscriptionFailed(NamedTuple):
+class TranscriptionFailed(Record):
     """`conversation.item.input_audio_transcription.failed`: the user's words stay unknown."""
 
     item_id: str
@@ -119,7 +121,7 @@ class TranscriptionFailed(NamedTuple):
     event_id: str | None = None
 
 
-class OutputItemAdded(NamedTuple):
+class OutputItemAdded(Record):
     """`response.output_item.added`: a response produced a new item (message, function call…)."""
 
     response_id: str
@@ -129,7 +131,7 @@ class OutputItemAdded(NamedTuple):
     event_id: str | None = None
 
 
-class FunctionCallDone(NamedTuple):
+class FunctionCallDone(Record):
     """`response.function_call_arguments.done`: the model wants tool `name` run."""
 
     response_id: str
@@ -141,7 +143,7 @@ class FunctionCallDone(NamedTuple):
     event_id: str | None = None
 
 
-class ResponseDone(NamedTuple):
+class ResponseDone(Record):
     """`response.done`: status is completed, cancelled, failed or incomplete."""
 
     response_id: str
@@ -151,7 +153,7 @@ class ResponseDone(NamedTuple):
     event_id: str | None = None
 
 
-class ItemTruncated(NamedTuple):
+class ItemTruncated(Record):
     """`conversation.item.truncated`: the assistant item now ends at `audio_end_ms`."""
 
     item_id: str
@@ -160,14 +162,14 @@ class ItemTruncated(NamedTuple):
     event_id: str | None = None
 
 
-class RateLimits(NamedTuple):
+class RateLimits(Record):
     """`rate_limits.updated`: each limit a dict (name, limit, remaining, reset_seconds)."""
 
     limits: list[dict[str, Any]]
     event_id: str | None = None
 
 
-class ServerErrorEvent(NamedTuple):
+class ServerErrorEvent(Record):
     """`error`: `client_event_id` echoes the event_id of the client event that caused it."""
 
     error_type: str
@@ -178,7 +180,7 @@ class ServerErrorEvent(NamedTuple):
     event_id: str | None = None
 
 
-class OtherEvent(NamedTuple):
+class OtherEvent(Record):
     """Any other well-formed event, known to the protocol or not: the appliance ignores it."""
 
     event_type: str
@@ -186,7 +188,7 @@ class OtherEvent(NamedTuple):
     event_id: str | None = None
 
 
-class ProtocolViolation(NamedTuple):
+class ProtocolViolation(Record):
     """A frame we cannot use. `reason` is short and never quotes the frame."""
 
     reason: str

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+
+from voiced.core.record import Record
 
 
-@dataclass
-class _Entry:
+class _Entry(Record):
     seq: int
     frame: str | bytes
     audio_ms: float

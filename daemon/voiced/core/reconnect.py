@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import NamedTuple
+
+from voiced.core.record import Record
 
 #: Error codes (server `error` events and HTTP bodies) that retrying cannot fix.
 FATAL_CODES = frozenset(
@@ -60,7 +61,7 @@ class FailureKind(enum.Enum):
     """The server refused our session configuration: retrying the same one cannot help."""
 
 
-class Failure(NamedTuple):
+class Failure(Record):
     kind: FailureKind
     reason: str
     """Short, human, secret-free: goes into logs and STATUS=."""
@@ -72,7 +73,7 @@ class Failure(NamedTuple):
         return self.kind is FailureKind.FATAL or self.kind is FailureKind.CONFIG
 
 
-class Decision(NamedTuple):
+class Decision(Record):
     retry: bool
     delay_s: float
     reason: str

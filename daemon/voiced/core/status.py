@@ -6,8 +6,9 @@ State crosses layers as these enums, never as strings.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Literal
+
+from voiced.core.record import Record
 
 TalkMode = Literal["hold", "toggle", "vad", "wake"]
 """hold: press to talk; toggle: press, talk, press; vad: hands-free, always listening;
@@ -72,8 +73,7 @@ class Gesture(enum.Enum):
     """Still held `talk.long_press_s` after the press (fires while held)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ButtonGesture:
+class ButtonGesture(Record):
     """A talk-button gesture at `at_s` (monotonic seconds); RELEASE carries how long it was
     held and whether LONG_PRESS fired during the press."""
 

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from voiced.config.realtime import url_problem
+from voiced.core.record import Record
+from voiced.core.url import url_problem
 from voiced.errors import ConfigError
 
 OPENAI_URL = "wss://api.openai.com/v1/realtime"
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(Record):
     url: str
     provider: str
-    headers: dict[str, str] = field(repr=False)
+    headers: dict[str, str]
     """Handshake headers; they hold the secret, so they are never printed."""
+    _hidden = ("headers",)
 
     @property
     def secrets(self) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from websockets.exceptions import (
     InvalidURI,
 )
 
-from voiced.config.realtime import LinkConfig
+from voiced.config.link import LinkConfig
 from voiced.core import protocol as rt
 from voiced.core.outbox import Outbox
 from voiced.core.reconnect import FailureKind, classify

@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from voiced.config.realtime import LinkConfig
+from voiced.config.link import LinkConfig
 from voiced.core import protocol as rt
 from voiced.core.carryover import ConversationRecord
 from voiced.core.reconnect import default_rotate_after_s
