@@ -9,7 +9,6 @@ from voiced.core.audio_choice import (
     choose_rate,
     classify_alsa_error,
     mixer_device_for,
-    reopen_delay_s,
     volume_gain,
 )
 from voiced.core.audio_levels import Levels, diagnose, measure
@@ -41,13 +40,6 @@ def test_mixer_device_for_pcm_names() -> None:
     assert mixer_device_for("hw:1,0") == "hw:1"
     assert mixer_device_for("dmix:2") == "hw:2"
     assert mixer_device_for("default") == "default"
-
-
-def test_backoff_doubles_up_to_the_cap() -> None:
-    """0.5, 1, 2, … capped at max; jitter adds at most 25 %."""
-    delays = [reopen_delay_s(n, min_s=0.5, max_s=3.0) for n in range(1, 6)]
-    assert delays == [0.5, 1.0, 2.0, 3.0, 3.0]
-    assert reopen_delay_s(1, min_s=0.5, max_s=3.0, jitter=0.99) <= 0.625
 
 
 def test_volume_taper() -> None:

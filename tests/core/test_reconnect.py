@@ -13,6 +13,7 @@ from voiced.core.reconnect import (
     Failure,
     FailureKind,
     ReconnectPolicy,
+    backoff_delay_s,
     classify_close,
     classify_error_code,
     classify_http,
@@ -190,3 +191,15 @@ def test_errors_carry_their_classification_read_only() -> None:
         err.failure = RETRY  # type: ignore[misc]
     with pytest.raises(AttributeError):
         err.fatal = True  # type: ignore[misc]
+
+
+def test_one_backoff_for_link_and_audio_devices() -> None:
+    """backoff_delay_s doubles up to the cap, scaled into [0.5, 1.0] by the jitter; the link's
+    policy waits exactly what it gives (the audio reopen loops call it too)."""
+    full = [backoff_delay_s(n, initial_s=0.5, max_s=3.0, jitter=1.0) for n in range(1, 6)]
+    assert full == [0.5, 1.0, 2.0, 3.0, 3.0]
+    assert backoff_delay_s(1, initial_s=0.5, max_s=3.0, jitter=0.0) == 0.25
+    assert backoff_delay_s(9, initial_s=0.5, max_s=3.0, jitter=0.0) == 1.5
+    policy = ReconnectPolicy(initial_s=0.5, max_s=3.0, rand=lambda: 0.3)
+    for n in range(1, 6):
+        assert policy.backoff_s(n) == backoff_delay_s(n, initial_s=0.5, max_s=3.0, jitter=0.3)

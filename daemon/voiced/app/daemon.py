@@ -23,8 +23,8 @@ from voiced.app.handsfree import HandsFree
 from voiced.app.notify import Notifier
 from voiced.app.sounds import Sounds
 from voiced.config import Config
-from voiced.core.audio_choice import reopen_delay_s
 from voiced.core.machine import ConversationMachine, TalkSettings
+from voiced.core.reconnect import backoff_delay_s
 from voiced.core.status import LinkState, PanelInput, Status
 from voiced.errors import VoicedError
 from voiced.ports import Microphone, Panel, Speaker
@@ -232,8 +232,11 @@ class Daemon:
             except VoicedError as exc:
                 failures += 1
                 self.on_audio_fault(exc)
-                delay_s = reopen_delay_s(
-                    failures, min_s=cfg.reopen_min_s, max_s=cfg.reopen_max_s, jitter=random.random()
+                delay_s = backoff_delay_s(
+                    failures,
+                    initial_s=cfg.reopen_min_s,
+                    max_s=cfg.reopen_max_s,
+                    jitter=random.random(),
                 )
                 await asyncio.sleep(delay_s)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from voiced.audio.errors import AudioDeviceError
-from voiced.core.audio_choice import reopen_delay_s
+from voiced.core.reconnect import backoff_delay_s
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def reopen_with_backoff(
     failures = 0
     while not stopping.is_set():
         failures += 1
-        delay = reopen_delay_s(failures, min_s=min_s, max_s=max_s, jitter=rand())
+        delay = backoff_delay_s(failures, initial_s=min_s, max_s=max_s, jitter=rand())
         if stopping.wait(delay):
             return None
         try:

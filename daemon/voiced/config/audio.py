@@ -49,7 +49,8 @@ class AudioConfig:
     echo_tail_ms: int = 300
     """Half-duplex: the mic stays gated this long after the speaker stops (room echo)."""
     reopen_min_s: float = 0.5
-    """A vanished device is reopened after this delay, doubling per failure ..."""
+    """A vanished device is reopened after up to this delay (jittered: half to all of it),
+    doubling per failure (core.reconnect.backoff_delay_s, the link's backoff too) ..."""
     reopen_max_s: float = 10.0
     """... up to this delay, while the daemon keeps running."""
     speaker_idle_s: float = 5.0

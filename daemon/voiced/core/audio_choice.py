@@ -104,13 +104,6 @@ COMMON_MIXER_CONTROLS = ("Master", "PCM", "Speaker", "Headphone", "Playback", "D
 """Names tried in order when audio.mixer_control is not set."""
 
 
-def reopen_delay_s(failures: int, *, min_s: float, max_s: float, jitter: float = 0.0) -> float:
-    """Backoff before reopening a vanished device: min_s doubling per failure up to max_s;
-    `jitter` in [0, 1) (from the caller's random source) spreads it by up to 25 %."""
-    base = min(max_s, min_s * (2.0 ** max(0, failures - 1)))
-    return base * (1.0 + 0.25 * jitter)
-
-
 def volume_gain(percent: int) -> float:
     """Software gain for a volume in percent: a 50 dB taper, silent at 0."""
     if percent <= 0:

@@ -168,6 +168,17 @@ def classify_close(code: int | None, reason: str = "") -> Failure:
     return classify(close_code=code, close_reason=reason)
 
 
+def backoff_delay_s(failures: int, *, initial_s: float, max_s: float, jitter: float) -> float:
+    """The one jittered backoff, for link reconnects and audio device reopens alike.
+
+    min(max_s, initial_s * 2**(failures-1)), scaled by 0.5 + 0.5 * `jitter` (`jitter` in
+    [0, 1), from the caller's random source): many appliances that lost the same server or
+    the same USB hub do not come back in step, and none waits more than `max_s`.
+    """
+    base = min(max_s, initial_s * 2.0 ** max(0, failures - 1))
+    return base * (0.5 + 0.5 * jitter)
+
+
 class ReconnectPolicy:
     """Jittered exponential backoff with a healthy-uptime rule.
 
@@ -194,8 +205,9 @@ class ReconnectPolicy:
         self.stopped: Failure | None = None
 
     def backoff_s(self, attempt: int) -> float:
-        base = min(self.max_s, self.initial_s * 2.0 ** max(0, attempt - 1))
-        return base * (0.5 + 0.5 * self._rand())
+        return backoff_delay_s(
+            attempt, initial_s=self.initial_s, max_s=self.max_s, jitter=self._rand()
+        )
 
     def on_connected(self, now_s: float) -> None:
         """The handshake and session configuration completed."""
