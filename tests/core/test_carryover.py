@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voiced.core import protocol as rt
-from voiced.core.carryover import ConversationRecord
+from voiced.core.carryover import MAX_PENDING_CUTS, ConversationRecord, heard_part
 
 from conformance import validate_client_frame
 
@@ -56,3 +56,36 @@ def test_blank_text_is_not_a_turn() -> None:
     assert record.items() == []
     with pytest.raises(ValueError):
         ConversationRecord(max_turns=0)
+
+
+def test_heard_part_cuts_at_a_word_and_marks_the_cut() -> None:
+    """Half of the audio heard keeps about half of the words, ending in "…"; all or nothing
+    heard keeps all or nothing."""
+    text = "The capital of France is Paris, a city on the Seine."
+    half = heard_part(text, 0.5)
+    assert half.endswith(" …") and text.startswith(half[:-2])
+    assert len(text) * 0.3 < len(half) < len(text) * 0.6
+    assert half[:-2].split()[-1] in text.split()  # a whole word, not a piece of one
+    assert heard_part(text, 1.0) == text and heard_part(text, 1.7) == text
+    assert heard_part(text, 0.0) == "" and heard_part(text, float("nan")) == ""
+
+
+def test_interrupted_answer_keeps_only_what_was_heard() -> None:
+    """heard() before or after the transcript arrives cuts the same; 0 drops the answer;
+    the character count follows; pending cuts stay bounded."""
+    text = "one two three four five six seven eight nine ten"
+    before, after, nothing = ConversationRecord(), ConversationRecord(), ConversationRecord()
+    before.heard("item_a", 0.3)
+    before.add("assistant", text, "item_a")
+    after.add("assistant", text, "item_a")
+    after.heard("item_a", 0.3)
+    assert before.items() == after.items()
+    assert before.items()[0]["content"][0]["text"] == heard_part(text, 0.3)
+    assert after.chars == len(heard_part(text, 0.3))
+    nothing.add("user", "hi")
+    nothing.add("assistant", text, "item_b")
+    nothing.heard("item_b", 0.0)
+    assert [i["role"] for i in nothing.items()] == ["user"] and nothing.chars == 2
+    for n in range(100):
+        nothing.heard(f"unknown_{n}", 0.5)
+    assert len(nothing._cuts) <= MAX_PENDING_CUTS

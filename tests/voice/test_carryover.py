@@ -8,9 +8,10 @@ import logging
 import pytest
 
 from hostile import FAST, Turns, make_voice
+from voiced.core.carryover import heard_part
 
 from conftest import wait_until
-from fakeserver import FakeRealtimeServer
+from fakeserver import FakeRealtimeServer, tone
 
 
 async def test_reconnect_replays_the_conversation_first(
@@ -70,3 +71,28 @@ async def test_carry_over_off(server: FakeRealtimeServer) -> None:
     ]
     assert server.connections[1].received_events()[1]["item"]["content"][0]["text"] == "hello"
     await voice.close()
+
+
+async def test_an_interrupted_answer_is_carried_over_as_far_as_it_was_heard(
+    server: FakeRealtimeServer,
+) -> None:
+    """Barge-in after 250 ms of a 1 s answer: the next session gets about a quarter of the
+    answer's text, cut at a word and marked, not words the user never heard."""
+    server.response_audio = tone(1.0)
+    server.response_text = " ".join(f"word{n}" for n in range(40))
+    voice = make_voice(server)
+    turns = Turns(voice)
+    await voice.connect(timeout=5.0, reconnect=True)
+    await turns.complete_one()
+    await voice.interrupt(played_ms=250)
+    await wait_until(lambda: server.connections[0].truncations)
+    await server.drop_all(code=1011)
+    await wait_until(lambda: voice.link is not None and voice.link.connections == 2)
+    await wait_until(
+        lambda: server.connections[1].received_types.count("conversation.item.create") >= 2
+    )
+    replayed = [e["item"] for e in server.connections[1].received_events()[1:3]]
+    assistant = replayed[1]["content"][0]["text"]
+    assert assistant == heard_part(server.response_text, 0.25)
+    assert assistant.endswith(" …") and "word9 " in assistant and "word20" not in assistant
+    await voice.close()  # every frame is validated strictly at teardown

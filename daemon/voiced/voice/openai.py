@@ -192,7 +192,12 @@ class OpenAIRealtimeVoice(RealtimeVoice):
         if response_id is not None:
             await self._send(rt.response_cancel(self._next_id(), response_id))
         if played_ms is not None:
+            item_id = self.tracker.audio_item_id
             cut = self.tracker.truncation(played_ms)
+            if item_id is not None:  # carry over only what was heard (nothing: 0 ms)
+                received_ms = self.tracker.received_ms(item_id)
+                heard_ms = cut.audio_end_ms if cut is not None else 0
+                self.record.heard(item_id, heard_ms / received_ms if received_ms else 0.0)
             if cut is not None:
                 await self._send(
                     rt.item_truncate(
@@ -266,7 +271,7 @@ class OpenAIRealtimeVoice(RealtimeVoice):
                 self.record.add("user", event.text)
                 self.emit("writing", event.text, "user")
             case rt.TranscriptDone(role="assistant"):
-                self.record.add("assistant", event.text)
+                self.record.add("assistant", event.text, event.item_id)
             case rt.SpeechStarted():
                 self.emit("speech_started")
             case rt.SpeechStopped():
