@@ -21,7 +21,7 @@ class AudioDeviceError(AudioError):
         self.fault = fault
         self.config_key = config_key
         self.why = message
-        self.fix = f"check {config_key} with `voiced check audio`"
+        self.fix = _generic_fix(config_key)
         super().__init__(message)
 
     @classmethod
@@ -65,10 +65,19 @@ class AudioDeviceError(AudioError):
             )
         else:
             why = f"{device}: {alsa_text}"
-            fix = f"check {config_key} with `voiced check audio`"
+            fix = _generic_fix(config_key)
         error = cls(device, fault, f"{why}. Fix: {fix}", config_key)
         error.why, error.fix = why, fix
         return error
+
+
+def _generic_fix(config_key: str) -> str:
+    """What to try for an ALSA error with no better advice (not "run voiced check audio":
+    that is where a person reads this)."""
+    return (
+        f"set {config_key} to a device `voiced devices` lists; a plughw:CARD=… name lets ALSA "
+        "convert the rate and format"
+    )
 
 
 def on_raspberry_pi(model_file: Path = Path("/sys/firmware/devicetree/base/model")) -> bool:
