@@ -43,7 +43,7 @@ class Emitter:
             except Exception:
                 log.exception("%r handler failed", event)
                 continue
-            if inspect.isawaitable(result):
+            if result is not None and inspect.isawaitable(result):  # most handlers: None
                 self.spawn(result, name=f"voiced-on-{event}")
 
     def spawn(self, awaitable: Awaitable[Any], *, name: str) -> asyncio.Task[Any]:
