@@ -179,14 +179,14 @@ def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
         # (also what debootstrap's second stage needs).
         binfmt = foreign.ensure_binfmt(foreign.target(dist, arch))
     cache = Path(os.environ.get("SYSTEST_CACHE", "/var/cache/voiced-systest"))
-    tarball = Path(
-        subprocess.run(
-            [str(HERE / "mkroot.sh"), dist, arch, str(cache)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+    built = subprocess.run(
+        [str(HERE / "mkroot.sh"), dist, arch, str(cache)], capture_output=True, text=True
     )
+    if built.returncode != 0:
+        raise SystestUnavailable(
+            f"mkroot.sh {dist} {arch} exited {built.returncode}:\n{built.stderr[-3000:]}"
+        )
+    tarball = Path(built.stdout.strip())
     extras = ""
     if emulated:
         # Wheels for the root's architecture downloaded here, source distributions where PyPI
