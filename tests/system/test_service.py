@@ -138,7 +138,8 @@ def test_what_qemu_user_leaves_unenforced(rig: Rig) -> None:
 
 
 def test_status_line_and_key_delivered(rig: Rig) -> None:
-    """STATUS= says connected; the fake server saw the key from LoadCredential."""
+    """STATUS= says connected; the fake server saw the key from LoadCredential (under
+    qemu-user, which cannot set credentials up, from realtime.api_key_file)."""
     rig.wait("STATUS=connected", lambda: connected(rig), 30)
     conns = rig.fake()["connections"]
     assert conns and all(c["auth_ok"] for c in conns)
