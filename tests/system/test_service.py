@@ -28,8 +28,8 @@ def amd64_only(reason: str) -> pytest.MarkDecorator:
 
 
 def emulated_only(reason: str) -> pytest.MarkDecorator:
-    """Run only under qemu-user (ARCH other than amd64)."""
-    return pytest.mark.skipif(ARCH == "amd64", reason=f"{ARCH} runs only: {reason}")
+    """Run only under qemu-user (ARCH other than amd64), skipped on amd64 with `reason`."""
+    return pytest.mark.skipif(ARCH == "amd64", reason=f"ARCH=arm64 (qemu-user) only: {reason}")
 
 
 NO_SECCOMP = (
