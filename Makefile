@@ -98,13 +98,15 @@ install: deps
 # The system test: a Debian root booted under a real systemd (systemd-nspawn), `make install`
 # inside, the fake realtime server, every README promise about the service checked.
 # Needs root (sudo when not root) and a machine where systemd-nspawn can boot a container;
-# where it cannot, it says so and fails. DIST=trixie for Debian 13. Root cached in
-# $(SYSTEST_CACHE) (a tarball per dist and arch; `rm` it to rebuild).
+# where it cannot, it says so and fails. DIST=trixie for Debian 13. ARCH=arm64: the board's
+# architecture under qemu-user (binfmt_misc mounted and registered by the test; Debian 12 only).
+# Root and wheels cached in $(SYSTEST_CACHE) (per dist and arch; `rm` them to rebuild).
 DIST ?= bookworm
 ARCH ?= amd64
 SYSTEST_CACHE ?= /var/cache/voiced-systest
 systest-deps:
-	@$(MAKE) --no-print-directory apt PKGS="debootstrap systemd-container zstd"
+	@$(MAKE) --no-print-directory apt PKGS="debootstrap systemd-container zstd \
+	  $(if $(filter-out amd64,$(ARCH)),qemu-user-static)"
 
 systest: venv systest-deps
 	$(SUDO) env VOICED_SYSTEST=1 SYSTEST_DIST=$(DIST) SYSTEST_ARCH=$(ARCH) \

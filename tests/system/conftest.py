@@ -21,18 +21,27 @@ from typing import Any
 
 import pytest
 
+from system import foreign
 from system.machine import Machine, SystestUnavailable
 from system.rig import (
+    ARCH,
     ASOUND_CONF,
     FAKE_UNIT,
     GOOD_CONFIG,
     HERE,
     MIC_FEEDER,
     MIC_UNIT,
+    QEMU_DROPIN,
+    QEMU_DROPIN_TEXT,
+    QEMU_KEY_FILE,
     REPO,
     RESULTS,
     Rig,
 )
+
+# How much slower a root under qemu-user runs: every timeout is multiplied by this (Python
+# there runs 6-17 times slower than here).
+QEMU_SLOW = 10.0
 
 if os.environ.get("VOICED_SYSTEST") != "1":
     collect_ignore_glob = ["test_*.py"]
@@ -82,10 +91,14 @@ def _copy_source(root: Path) -> None:
     subprocess.run(["tar", "-C", str(dest), "-xf", "-"], input=archive, check=True)
 
 
+def _listed(names: list[str] | None) -> str | None:
+    return None if names is None else ", ".join(names) or "nothing"
+
+
 def summary(results: dict[str, Any], dist: str, arch: str) -> str:
     """The benchmark section of one system-test run (joined into bench/results/README.md)."""
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    rows = [
+    rows: list[tuple[str, Any]] = [
         ("start → READY=1, median of 5 (ms)", results.get("start_to_ready_median_ms")),
         ("start → READY=1, all 5 (ms)", results.get("start_to_ready_ms")),
         ("RSS 60 s after start (MiB)", results.get("rss_after_60s_mib")),
@@ -94,10 +107,25 @@ def summary(results: dict[str, Any], dist: str, arch: str) -> str:
             f"{results.get('exposure_live')} / {results.get('exposure_offline')}",
         ),
         ("reload → new session at the server (s)", results.get("reload_to_new_session_s")),
+        ("push-to-talk turn: audio committed (s)", results.get("ptt_committed_s")),
+        ("push-to-talk turn: release → response done (s)", results.get("ptt_release_to_done_s")),
         ("make install inside (s)", results.get("install_s")),
         ("versions inside", f"{results.get('systemd')}, {results.get('python')}"),
         ("whole system test (s)", results.get("systest_s")),
     ]
+    if "machine" in results:  # another architecture, under qemu-user
+        rows += [
+            ("emulation", f"{results.get('qemu')}; binfmt {results.get('binfmt')}"),
+            ("compiled inside (no wheel for it)", _listed(results.get("compiled_inside"))),
+            ("hands-free check inside (s)", results.get("hands_free_s")),
+            (
+                "systemd skipped under qemu-user (no seccomp)",
+                _listed(results.get("seccomp_skipped")),
+            ),
+            ("relaxed for qemu-user", results.get("relaxed")),
+        ]
+    # Rows a run did not measure (amd64 only, or arm64 only) are left out.
+    rows = [(n, v) for n, v in rows if v is not None and v != "None / None"]
     lines = [
         f"## Service under a real systemd ({dist}/{arch})",
         "",
@@ -143,22 +171,31 @@ def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
     started = time.monotonic()
     _require_host()
     dist = os.environ.get("SYSTEST_DIST", "bookworm")
-    arch = os.environ.get("SYSTEST_ARCH", "amd64")
-    if arch != "amd64":
-        raise SystestUnavailable(
-            f"ARCH={arch}: not implemented (qemu-user runs need binfmt set up by hand; see "
-            "tests/system/README.md)"
-        )
+    arch = ARCH
+    emulated = arch != "amd64"
+    binfmt = ""
+    if emulated:
+        # Another architecture: its binaries run under qemu-user, registered with binfmt_misc
+        # (also what debootstrap's second stage needs).
+        binfmt = foreign.ensure_binfmt(foreign.target(dist, arch))
     cache = Path(os.environ.get("SYSTEST_CACHE", "/var/cache/voiced-systest"))
-    tarball = Path(
-        subprocess.run(
-            [str(HERE / "mkroot.sh"), dist, arch, str(cache)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+    built = subprocess.run(
+        [str(HERE / "mkroot.sh"), dist, arch, str(cache)], capture_output=True, text=True
     )
-    if dist == "bookworm":
+    if built.returncode != 0:
+        raise SystestUnavailable(
+            f"mkroot.sh {dist} {arch} exited {built.returncode}:\n{built.stderr[-3000:]}"
+        )
+    tarball = Path(built.stdout.strip())
+    extras = ""
+    if emulated:
+        # Wheels for the root's architecture downloaded here, source distributions where PyPI
+        # has no wheel for it: pip inside compiles those (under emulation), offline.
+        extras = "hands-free"
+        arch_wheels = foreign.wheels(REPO, cache, dist, arch, extras)
+        binds = {str(arch_wheels.folder): "/opt/wheels"}
+        pip_flags, pip_conf = "--no-index --find-links /opt/wheels", None
+    elif dist == "bookworm":
         # The host is Debian 12 too: build the wheels here once, install them offline inside.
         binds = {str(_wheels(cache, dist, arch)): "/opt/wheels"}
         pip_flags, pip_conf = "--no-index --find-links /opt/wheels", None
@@ -167,18 +204,38 @@ def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
         pip_conf, binds = _host_pip_config()
         pip_flags = ""
     work = Path(tempfile.mkdtemp(prefix="voiced-systest-", dir="/var/tmp"))
-    machine = Machine.boot(tarball, binds, work, prepare=_copy_source)
+
+    def prepare(root: Path) -> None:
+        _copy_source(root)
+        if emulated:
+            dropin = root / QEMU_DROPIN
+            dropin.parent.mkdir(parents=True, exist_ok=True)
+            dropin.write_text(QEMU_DROPIN_TEXT)
+
+    machine = Machine.boot(
+        tarball, binds, work, prepare=prepare, slow=QEMU_SLOW if emulated else 1.0
+    )
     try:
         key = "sk-systest-" + secrets.token_hex(16)
-        rig = Rig(machine, key)
+        rig = Rig(machine, key, key_file=QEMU_KEY_FILE if emulated else None)
         (machine.root / "etc" / "asound.conf").write_text(ASOUND_CONF)
         t0 = time.monotonic()
         if pip_conf is not None:
             (machine.root / "etc" / "pip.conf").write_text(pip_conf)
-        machine.run(f'make -C /opt/src install PIP_FLAGS="{pip_flags}"', timeout=900)
+        machine.run(
+            f'make -C /opt/src install PIP_FLAGS="{pip_flags}" EXTRAS="{extras}"', timeout=900
+        )
         rig.results["install_s"] = round(time.monotonic() - t0, 1)
         rig.results["systemd"] = machine.run("systemctl --version").stdout.split("(")[0].strip()
         rig.results["python"] = machine.run("python3 --version").stdout.strip()
+        if emulated:
+            rig.results["machine"] = machine.run("uname -m").stdout.strip()
+            rig.results["qemu"] = foreign.qemu_version(foreign.target(dist, arch))
+            rig.results["binfmt"] = binfmt
+            rig.results["extras"] = extras
+            rig.results["from_source"] = arch_wheels.from_source
+            rig.results["relaxed"] = "LoadCredential= (every service; key by realtime.api_key_file)"
+            machine.run(f"install -m 0640 -g voiced /dev/stdin {QEMU_KEY_FILE}", input=key + "\n")
         machine.run(
             "install -m 0600 /dev/stdin /etc/credstore/voiced.openai_api_key", input=key + "\n"
         )

@@ -3,7 +3,8 @@
     python fakeserver_main.py --port 8765 --key-file /root/fake-key --status /run/fake.json
 
 Every 0.2 s it writes what its connections did to --status as JSON (never the key: only
-whether the Authorization header carried it).
+whether the Authorization header carried it): the frames received, audio appends, commits
+and the audio each commit took, responses completed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ async def serve(port: int, key: str, status: Path) -> None:
                     "closed_at": c.closed_at,
                     "close_code": c.close_code,
                     "received": len(c.received_types),
+                    "appends": c.received_types.count("input_audio_buffer.append"),
+                    "commits": c.received_types.count("input_audio_buffer.commit"),
+                    "committed_bytes": [len(audio) for audio in c.committed_audio],
+                    "responses_done": c.sent_types.count("response.done"),
                 }
                 for c in srv.connections
             ]

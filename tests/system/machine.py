@@ -26,11 +26,15 @@ class SystestUnavailable(RuntimeError):
 
 
 class Machine:
-    def __init__(self, root: Path, proc: subprocess.Popen[bytes], log: Path) -> None:
+    def __init__(
+        self, root: Path, proc: subprocess.Popen[bytes], log: Path, slow: float = 1.0
+    ) -> None:
         self.root = root
         self.proc = proc
         self.log = log
         self.leader = 0
+        self.slow = slow
+        """Every timeout is multiplied by this (an emulated root runs several times slower)."""
 
     @classmethod
     def boot(
@@ -39,8 +43,10 @@ class Machine:
         binds: dict[str, str],
         workdir: Path,
         prepare: Callable[[Path], None] | None = None,
+        slow: float = 1.0,
     ) -> Machine:
-        """Unpack `tarball`, call `prepare(root)`, boot it; returns once systemd is up."""
+        """Unpack `tarball`, call `prepare(root)`, boot it; returns once systemd is up.
+        `slow` scales every timeout (a root of another architecture runs under qemu-user)."""
         root = Path(tempfile.mkdtemp(prefix="root-", dir=workdir))
         subprocess.run(["tar", "-C", str(root), "--zstd", "-xf", str(tarball)], check=True)
         if prepare is not None:
@@ -65,9 +71,9 @@ class Machine:
             proc = subprocess.Popen(
                 cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env
             )
-        machine = cls(root, proc, log)
-        machine._wait_for_leader()
-        machine._wait_running()
+        machine = cls(root, proc, log, slow)
+        machine._wait_for_leader(30.0 * slow)
+        machine._wait_running(60.0 * slow)
         return machine
 
     def _wait_for_leader(self, timeout_s: float = 30.0) -> None:
@@ -85,7 +91,7 @@ class Machine:
                     self.leader = int(pids[0])
                     return
             time.sleep(0.05)
-        raise SystestUnavailable("systemd-nspawn started no init within 30 s")
+        raise SystestUnavailable(f"systemd-nspawn started no init within {timeout_s:g} s")
 
     def _wait_running(self, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -106,7 +112,8 @@ class Machine:
         user: str | None = None,
         input: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run `command` (a shell line) inside the container, as root or as `user`."""
+        """Run `command` (a shell line) inside the container, as root or as `user`; the
+        timeout is scaled by `slow`."""
         inner = command
         if user is not None:
             inner = f"runuser -u {shlex.quote(user)} -- sh -c {shlex.quote(command)}"
@@ -128,7 +135,12 @@ class Machine:
             inner,
         ]
         out = subprocess.run(
-            argv, capture_output=True, text=True, timeout=timeout, input=input, check=False
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=timeout * self.slow,
+            input=input,
+            check=False,
         )
         if check and out.returncode != 0:
             raise AssertionError(
@@ -136,6 +148,31 @@ class Machine:
                 f"{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
             )
         return out
+
+    def host_pid(self, pid: int) -> int:
+        """This machine's PID of the container's process `pid`."""
+        ns = os.readlink(f"/proc/{self.leader}/ns/pid")
+        for status in Path("/proc").glob("[0-9]*/status"):
+            with contextlib.suppress(OSError):
+                if os.readlink(status.parent / "ns" / "pid") != ns:
+                    continue
+                for line in status.read_text().splitlines():
+                    if line.startswith("NSpid:") and line.split()[-1] == str(pid):
+                        return int(line.split()[1])
+        raise AssertionError(f"no process of this machine is PID {pid} in the container")
+
+    def mount_options(self, host_pid: int, path: str) -> str:
+        """The options of the mount `path` is on, in the mount namespace of `host_pid`.
+        Entered from here: an nsenter inside an emulated root cannot (qemu-user's threads
+        share their filesystem context, and setns(CLONE_NEWNS) refuses that); the container's
+        PID namespace too, or its /proc has no /proc/self for findmnt."""
+        argv = ["nsenter", "-t", str(host_pid), "-m", "-p", "findmnt", "-rno", "OPTIONS", "-T"]
+        out = subprocess.run(
+            [*argv, path], capture_output=True, text=True, check=False, timeout=30 * self.slow
+        )
+        if out.returncode != 0:
+            raise AssertionError(f"findmnt {path} in PID {host_pid}'s namespace: {out.stderr}")
+        return out.stdout.strip()
 
     def show(self, unit: str, *props: str) -> dict[str, str]:
         out = self.run(f"systemctl show {unit} " + " ".join(f"-p {p}" for p in props))

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build (once) a Debian root for the system test and cache it as a tarball OUTSIDE the repo.
 # Usage: mkroot.sh DIST ARCH CACHE_DIR   -> prints the tarball's path.
-# The apt mirror is the first one in this machine's own apt sources.
+# The apt mirror is the first one in this machine's own apt sources. Another ARCH than this
+# machine's (arm64) needs qemu-user registered with binfmt_misc first (conftest.py does it):
+# debootstrap then runs the second stage under emulation, like the chroot below.
 set -euo pipefail
 dist=${1:?dist} arch=${2:?arch} cache=${3:?cache dir}
 tarball="$cache/root-$dist-$arch.tar.zst"

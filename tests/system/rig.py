@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import time
@@ -25,6 +26,21 @@ def _free_port() -> int:
 
 FAKE_PORT = _free_port()
 RESULTS = REPO / "bench" / "results"
+ARCH = os.environ.get("SYSTEST_ARCH", "amd64")
+"""The root's architecture: amd64 natively, anything else under qemu-user (see foreign.py)."""
+
+# Under qemu-user, systemd cannot set up credentials: qemu refuses the clone(CLONE_NEWNS)
+# systemd forks its credential helper with (EINVAL: every unit with LoadCredential= fails
+# with 243/CREDENTIALS, systemd-sysusers and systemd-tmpfiles-setup at boot too). This
+# drop-in for every service, written into a foreign root only, drops the credentials; the
+# tests give voiced its key through realtime.api_key_file instead (QEMU_KEY_FILE).
+QEMU_DROPIN = "etc/systemd/system/service.d/systest-qemu-user.conf"
+QEMU_DROPIN_TEXT = """# system test under qemu-user only: qemu rejects clone(CLONE_NEWNS),
+# which systemd needs to set up credentials (243/CREDENTIALS otherwise).
+[Service]
+LoadCredential=
+"""
+QEMU_KEY_FILE = "/etc/voiced/systest-key"
 
 MIC_FIFO = "/run/systest-mic.fifo"
 # The mic reads a FIFO fed at real-time pace (an unpaced /dev/zero would flood the daemon's
@@ -80,10 +96,14 @@ ExecStart=/opt/voiced/.venv/bin/python /opt/src/tests/system/fakeserver_main.py 
 class Rig:
     """The booted machine plus what the tests share: the key, timings, results."""
 
-    def __init__(self, machine: Machine, key: str) -> None:
+    def __init__(self, machine: Machine, key: str, key_file: str | None = None) -> None:
         self.machine = machine
         self.key = key
+        self.key_file = key_file
+        """Where voiced reads its key when LoadCredential= cannot work (under qemu-user)."""
         self.results: dict[str, Any] = {}
+        self.slow = machine.slow
+        """Timeouts are multiplied by this (an emulated root runs several times slower)."""
 
     def run(self, command: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         return self.machine.run(command, **kwargs)
@@ -96,9 +116,16 @@ class Rig:
         return json.loads(text) if text else {"connections": []}
 
     def write_config(self, text: str) -> None:
+        """Install `text` as /etc/voiced/voiced.toml (with realtime.api_key_file = key_file
+        added to its [realtime] table when there is one)."""
+        if self.key_file is not None:
+            line = f'api_key_file = "{self.key_file}"\n'
+            text = text.replace("[realtime]\n", "[realtime]\n" + line, 1)
         self.run("install -m 0640 -g voiced /dev/stdin /etc/voiced/voiced.toml", input=text)
 
     def wait(self, what: str, predicate: Any, timeout_s: float, step_s: float = 0.25) -> Any:
+        """Poll `predicate` until it returns something true, for timeout_s × slow."""
+        timeout_s *= self.slow
         deadline = time.monotonic() + timeout_s
         while True:
             value = predicate()
