@@ -197,6 +197,11 @@ COVERAGE: dict[str, Cover] = {
     "make systest DIST=trixie": Cover(
         "dry-run", SELF + "test_make_dry_run", "dry run here; .ci/run runs it for both dists"
     ),
+    "make systest ARCH=arm64": Cover(
+        "dry-run",
+        SELF + "test_make_dry_run",
+        "qemu-user: dry run here; .ci/run runs it after the amd64 runs",
+    ),
     "make run VENV_FLAGS=--system-site-packages": Cover(
         "dry-run", SELF + "test_make_dry_run", "the venv is made with --system-site-packages"
     ),
@@ -508,10 +513,11 @@ def test_systest_runs_the_recipe(command: str) -> None:
 
 
 def test_ci_runs_the_systest() -> None:
-    """.ci/run runs `make systest` for Debian 12 and 13, as the README says."""
+    """.ci/run runs `make systest` for Debian 12 and 13 on amd64 and Debian 12 on arm64, as
+    the README says."""
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert "make systest DIST=$dist" in ci
-    assert re.search(r"for dist in bookworm trixie", ci)
+    assert "make systest DIST=$dist ARCH=$arch" in ci
+    assert '"bookworm amd64" "trixie amd64" "bookworm arm64"' in ci
     assert "make test" in ci
 
 
@@ -525,6 +531,7 @@ DRY_RUNS = {
     "make soak": ("tests/soak.py 1000",),
     "make systest": ("VOICED_SYSTEST=1", "SYSTEST_DIST=bookworm", "tests/system"),
     "make systest DIST=trixie": ("SYSTEST_DIST=trixie",),
+    "make systest ARCH=arm64": ("SYSTEST_ARCH=arm64",),
     "make run VENV_FLAGS=--system-site-packages": (
         "-m venv --system-site-packages",
         "bin/voiced run",
