@@ -306,9 +306,9 @@ COVERAGE: dict[str, Cover] = {
     ),
     "journalctl -u voiced VOICED_EVENT=reconnect": Cover(
         "systest",
-        SERVICE + "test_reconnect_recipe",
-        "through rig.journal(): with -o json --no-pager; every entry has VOICED_ATTEMPT",
-        as_run="journalctl -u voiced -o json --no-pager VOICED_EVENT=reconnect",
+        SERVICE + "test_troubleshooting_recipes_word_for_word",
+        "word for word after an outage; test_reconnect_recipe checks VOICED_ATTEMPT on each",
+        as_run="journalctl -u voiced VOICED_EVENT=reconnect",
     ),
     "journalctl -u voiced VOICED_EVENT=link_failed -n 5": Cover(
         "systest",
@@ -372,18 +372,22 @@ COVERAGE: dict[str, Cover] = {
     ),
     # -- troubleshooting: recipes the system test does not run, tools that need a sound card
     "journalctl -u voiced -g board:": Cover(
-        "checked",
-        SELF + "test_journalctl_options_parse",
-        "journalctl accepts the options; the `board:` line it greps for is checked in the "
-        "daemon's log by test_make_run_starts_the_daemon",
+        "systest",
+        SERVICE + "test_troubleshooting_recipes_word_for_word",
+        "word for word: the daemon's `board: none (…)` line",
+        as_run="journalctl -u voiced -g board:",
     ),
     "journalctl -u voiced -g underrun": Cover(
-        "checked",
-        SELF + "test_journalctl_options_parse",
-        "journalctl accepts the options; the speaker logs 'speaker underrun' (source)",
+        "systest",
+        SERVICE + "test_troubleshooting_recipes_word_for_word",
+        "word for word: it runs, and finds none",
+        as_run="journalctl -u voiced -g underrun",
     ),
     "journalctl -u voiced -n 20": Cover(
-        "checked", SELF + "test_journalctl_options_parse", "journalctl accepts the options"
+        "systest",
+        SERVICE + "test_troubleshooting_recipes_word_for_word",
+        "word for word: 1 to 20 lines",
+        as_run="journalctl -u voiced -n 20",
     ),
     "aplay -l": Cover(
         "checked",

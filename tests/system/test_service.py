@@ -465,3 +465,18 @@ def test_no_sound_card_stays_up(rig: Rig) -> None:
     finally:
         rig.write_config(GOOD_CONFIG)
         rig.run("systemctl restart voiced", check=False, timeout=60)
+
+
+def test_troubleshooting_recipes_word_for_word(rig: Rig) -> None:
+    """The README's journalctl lines, exactly as printed there, return what they promise:
+    the reconnects of the outage above, the board line, the underrun search (none here)
+    and the last 20 lines."""
+    reconnects = rig.run("journalctl -u voiced VOICED_EVENT=reconnect", check=False)
+    assert reconnects.returncode == 0 and "reconnect" in reconnects.stdout.lower(), reconnects
+    board = rig.run("journalctl -u voiced -g board:", check=False)
+    assert board.returncode == 0 and "board: none (panel.board = 'none')" in board.stdout, board
+    underrun = rig.run("journalctl -u voiced -g underrun", check=False)
+    assert underrun.returncode in (0, 1) and "underrun" not in underrun.stderr, underrun
+    last = rig.run("journalctl -u voiced -n 20", check=False)
+    lines = [line for line in last.stdout.splitlines() if not line.startswith("-- ")]
+    assert last.returncode == 0 and 1 <= len(lines) <= 20, last
