@@ -608,7 +608,9 @@ def test_pi_install_lines() -> None:
     assert "systemd/voiced.toml.example /etc/voiced/voiced.toml" in makefile
     unit = (REPO / "systemd" / "voiced.service").read_text(encoding="utf-8")
     assert re.search(r"^\[Install\]\n(?:.*\n)*?WantedBy=multi-user.target$", unit, re.M)
-    assert shutil.which("usermod"), "usermod is missing"
+    # /usr/sbin is not on a normal user's PATH (make test runs as one too)
+    sbin_path = f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin"
+    assert shutil.which("usermod", path=sbin_path), "usermod is missing"
     cli = (REPO / "daemon" / "voiced" / "cli.py").read_text(encoding="utf-8")
     assert "sudo usermod -aG voiced $USER" in cli
 
