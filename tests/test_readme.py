@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import pytest
 
+from test_readme_daemon import CTL_COMMANDS
 from voiced import errors as voiced_errors
 from voiced.config import Config, load
 from voiced.core import reconnect
@@ -242,19 +243,7 @@ COVERAGE: dict[str, Cover] = {
     "voiced ctl --socket PATH": Cover(
         "run", DAEMON + "test_ctl_status", "every ctl test passes --socket PATH"
     ),
-    **{
-        f"voiced ctl {c}": _ctl(c)
-        for c in (
-            "status",
-            "press",
-            "release",
-            "cancel",
-            "mute",
-            "volume-up",
-            "volume-down",
-            "reconnect",
-        )
-    },
+    **{f"voiced ctl {c}": _ctl(c) for c in CTL_COMMANDS},
     # -- on the Pi (Install on a Raspberry Pi)
     "sudo apt-get install -y git make python3-venv python3-lgpio": Cover(
         "checked",

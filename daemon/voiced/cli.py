@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from voiced import __version__
+from voiced.app.control import COMMANDS
 from voiced.config import DEFAULT_PATH, Config, load
 from voiced.errors import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, ConfigError, VoicedError
 
@@ -147,16 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     ctl.add_argument("--socket", help="the control socket (default: control.socket)")
     ctl.add_argument(
         "command",
-        choices=[
-            "status",
-            "press",
-            "release",
-            "cancel",
-            "mute",
-            "volume-up",
-            "volume-down",
-            "reconnect",
-        ],
+        choices=COMMANDS,
     )
     ctl.set_defaults(func=cmd_ctl)
     devices = sub.add_parser("devices", help="list ALSA cards and PCMs with their rates")

@@ -29,7 +29,8 @@ TALK_COMMANDS = {
     "volume-up": TalkEvent.VOLUME_UP,
     "volume-down": TalkEvent.VOLUME_DOWN,
 }
-COMMANDS = ("status", "reconnect", *TALK_COMMANDS)
+COMMANDS = ("status", *TALK_COMMANDS, "reconnect")
+"""What `voiced ctl` may ask, in the order its --help and the README list them."""
 MAX_LINE_BYTES = 256
 
 
